@@ -1,0 +1,7 @@
+"""``python -m sandbox SYSTEM``: the same as ``retail-sandbox SYSTEM``."""
+
+import sys
+
+from sandbox.cli import main
+
+sys.exit(main())
