@@ -39,9 +39,7 @@ class BucketResult:
 class TokenBuckets(Protocol):
     """Named token buckets; every operation on one bucket is atomic."""
 
-    async def acquire(
-        self, key: str, cost: float, capacity: float, refill_per_second: float
-    ) -> BucketResult:
+    async def acquire(self, key: str, cost: float, capacity: float, refill_per_second: float) -> BucketResult:
         """Take ``cost`` tokens from bucket ``key`` if it holds that many, else take none."""
         ...
 
@@ -55,4 +53,3 @@ def check_bucket_args(cost: float, capacity: float, refill_per_second: float) ->
     require_non_negative("cost", cost)
     require_positive("capacity", capacity)
     require_non_negative("refill_per_second", refill_per_second)
-

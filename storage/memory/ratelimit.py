@@ -12,7 +12,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from storage._validate import require_positive
+from storage._validate import require_finite, require_positive
 from storage.clock import Clock, system_clock
 from storage.ratelimit import BucketResult, check_bucket_args
 
@@ -56,9 +56,7 @@ class MemoryTokenBuckets:
             self._buckets.move_to_end(key)
         return bucket
 
-    async def acquire(
-        self, key: str, cost: float, capacity: float, refill_per_second: float
-    ) -> BucketResult:
+    async def acquire(self, key: str, cost: float, capacity: float, refill_per_second: float) -> BucketResult:
         check_bucket_args(cost, capacity, refill_per_second)
         bucket = self._touch(key, capacity)
         now = self._clock()
@@ -72,6 +70,7 @@ class MemoryTokenBuckets:
 
     async def sync(self, key: str, available: float, capacity: float, refill_per_second: float) -> None:
         check_bucket_args(0.0, capacity, refill_per_second)
+        require_finite("available", available)
         bucket = self._touch(key, capacity)
         bucket.tokens = min(capacity, max(0.0, available))
         bucket.updated_at = self._clock()

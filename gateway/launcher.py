@@ -1,0 +1,171 @@
+"""Run the whole local stack, one process per part, in the foreground.
+
+``retail-gateway stack`` starts the four sandbox systems, then every
+subgraph and the gateway that exist, each as its own process spawned by
+module name (this module imports none of them, as docker-compose.yml runs
+them). It waits until each answers its health check, prints the URLs, and
+on Ctrl-C or SIGTERM stops every process it started, by PID. If one part
+exits on its own, the rest are stopped too and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+__all__ = ["Service", "Stack", "default_services"]
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process of the stack: how to start it and how to tell that it is up."""
+
+    name: str
+    module: str
+    args: tuple[str, ...]
+    port: int
+    health_path: str
+    url_path: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, host: str) -> str:
+        return f"http://{host}:{self.port}{self.url_path}"
+
+    def available(self) -> bool:
+        """Whether the module this service runs is installed (later issues add subgraphs)."""
+        return importlib.util.find_spec(self.module.partition(".")[0]) is not None and (
+            importlib.util.find_spec(self.module) is not None
+        )
+
+
+SANDBOX_PORTS = {"erp": 4101, "oms": 4102, "pos": 4103, "shopify": 4104}
+SANDBOX_URL_PATHS = {
+    "erp": "/sap/opu/odata/sap/",
+    "oms": "/rest/s1/oms/",
+    "pos": "/v2/",
+    "shopify": "/admin/api/2025-01/graphql.json",
+}
+
+
+def default_services(host: str, seed: int, size: str, port_offset: int = 0) -> list[Service]:
+    """The stack in start order: sandbox systems first (subgraphs and gateway join in later issues)."""
+    services = [
+        Service(
+            name=f"sandbox-{name}",
+            module="sandbox",
+            args=(
+                name,
+                "--host",
+                host,
+                "--port",
+                str(port + port_offset),
+                "--seed",
+                str(seed),
+                "--size",
+                size,
+            ),
+            port=port + port_offset,
+            health_path="/_admin/health",
+            url_path=SANDBOX_URL_PATHS[name],
+        )
+        for name, port in SANDBOX_PORTS.items()
+    ]
+    return [s for s in services if s.available()]
+
+
+def _healthy(url: str) -> bool:
+    with (
+        contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
+        urllib.request.urlopen(url, timeout=1) as response,
+    ):
+        return bool(response.status == 200)
+    return False
+
+
+class Stack:
+    """Starts services, waits for their health checks, and stops them all by PID."""
+
+    def __init__(self, services: Sequence[Service], host: str, startup_timeout: float = 60.0) -> None:
+        self.services = list(services)
+        self.host = host
+        self.startup_timeout = startup_timeout
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._stopping = False
+
+    def start(self) -> None:
+        for service in self.services:
+            env = {**os.environ, **service.env}
+            self.processes[service.name] = subprocess.Popen(
+                [sys.executable, "-m", service.module, *service.args], env=env
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        for service in self.services:
+            self._wait_healthy(service, deadline)
+
+    def _wait_healthy(self, service: Service, deadline: float) -> None:
+        url = f"http://{self.host}:{service.port}{service.health_path}"
+        process = self.processes[service.name]
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited with code {process.returncode} during start-up")
+            if _healthy(url):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{service.name} did not answer {url} within {self.startup_timeout:.0f}s")
+            time.sleep(0.1)
+
+    def print_urls(self) -> None:
+        width = max(len(s.name) for s in self.services)
+        print("retail stack is up:", flush=True)
+        for service in self.services:
+            print(f"  {service.name:<{width}}  {service.url(self.host)}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+
+    def wait(self) -> int:
+        """Block until a signal arrives (0) or a process exits by itself (its exit code, or 1)."""
+        while not self._stopping:
+            for name, process in self.processes.items():
+                code = process.poll()
+                if code is not None:
+                    print(f"{name} exited with code {code}; stopping the stack", file=sys.stderr, flush=True)
+                    return code or 1
+            time.sleep(0.2)
+        return 0
+
+    def request_stop(self, signum: int, _frame: FrameType | None) -> None:
+        self._stopping = True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self.request_stop)
+        signal.signal(signal.SIGTERM, self.request_stop)
+        try:
+            self.start()
+            self.print_urls()
+            return self.wait()
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 1
+        finally:
+            self.stop()
