@@ -5,14 +5,12 @@ implementation (memory or SQLite) and a Redis one, all held to one contract
 test suite. Values are ``bytes``; callers serialise. This package imports
 nothing else of ours.
 
-==========================  ======================  ==========================  =================
-interface                   memory                  SQLite                      Redis
-==========================  ======================  ==========================  =================
-``cache.Cache``             ``MemoryCache``         -                           ``RedisCache``
-``ratelimit.TokenBuckets``  ``MemoryTokenBuckets``  -                           ``RedisTokenBuckets``
-``idempotency.Idempo...``   ``MemoryIdempotency..`` ``SqliteIdempotencyStore``  ``RedisIdempotencyStore``
-``stream.DurableStream``    -                       ``SqliteStream``            ``RedisStream``
-==========================  ======================  ==========================  =================
+- ``cache.Cache`` (TTL + stale-if-error, with ``get_or_load``):
+  ``memory.MemoryCache``, ``redis.RedisCache``
+- ``ratelimit.TokenBuckets``: ``memory.MemoryTokenBuckets``, ``redis.RedisTokenBuckets``
+- ``idempotency.IdempotencyStore``: ``memory.MemoryIdempotencyStore``,
+  ``sqlite.SqliteIdempotencyStore``, ``redis.RedisIdempotencyStore``
+- ``stream.DurableStream`` (the outbox): ``sqlite.SqliteStream``, ``redis.RedisStream``
 
 ``factory.open_storage(url)`` builds all four from ``memory://``,
 ``sqlite:///file.db`` or ``redis://host:port/db``. Errors: ``storage.errors``.

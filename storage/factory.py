@@ -19,7 +19,7 @@ call), so a gateway can start before its Redis does.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -33,8 +33,6 @@ from storage.stream import DurableStream
 
 __all__ = ["StorageBackends", "open_storage"]
 
-_Closer = Callable[[], Awaitable[None]]
-
 
 @dataclass
 class StorageBackends:
@@ -46,19 +44,14 @@ class StorageBackends:
     stream: DurableStream
     kind: str
     """``memory``, ``sqlite`` or ``redis``."""
-    _closers: list[_Closer] = field(default_factory=list, repr=False)
+    _resources: AsyncExitStack = field(default_factory=AsyncExitStack, repr=False)
 
     async def close(self) -> None:
-        """Close every connection the bundle opened (last opened first); safe to call twice."""
-        closers, self._closers = self._closers, []
-        errors: list[BaseException] = []
-        for closer in reversed(closers):
-            try:
-                await closer()
-            except Exception as exc:  # close the rest anyway, then report
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Close every connection the bundle opened, last opened first; safe to call twice.
+
+        If one close fails the others still run, and the failure is re-raised.
+        """
+        await self._resources.aclose()
 
     async def __aenter__(self) -> StorageBackends:
         return self
@@ -82,14 +75,16 @@ async def _open_memory(cache_max_entries: int, clock: Clock) -> StorageBackends:
     from storage.memory import MemoryCache, MemoryIdempotencyStore, MemoryTokenBuckets
     from storage.sqlite import SqliteStream
 
+    resources = AsyncExitStack()
     stream = await SqliteStream.open(":memory:", clock=clock)
+    resources.push_async_callback(stream.close)
     return StorageBackends(
         cache=MemoryCache(cache_max_entries, clock=clock),
         buckets=MemoryTokenBuckets(clock=clock),
         idempotency=MemoryIdempotencyStore(clock=clock),
         stream=stream,
         kind="memory",
-        _closers=[stream.close],
+        _resources=resources,
     )
 
 
@@ -97,19 +92,19 @@ async def _open_sqlite(path: str, cache_max_entries: int, clock: Clock) -> Stora
     from storage.memory import MemoryCache, MemoryTokenBuckets
     from storage.sqlite import SqliteIdempotencyStore, SqliteStream
 
-    idempotency = await SqliteIdempotencyStore.open(path, clock=clock)
-    try:
+    async with AsyncExitStack() as opening:  # closes what opened if a later open fails
+        idempotency = await SqliteIdempotencyStore.open(path, clock=clock)
+        opening.push_async_callback(idempotency.close)
         stream = await SqliteStream.open(path, clock=clock)
-    except BaseException:
-        await idempotency.close()
-        raise
+        opening.push_async_callback(stream.close)
+        resources = opening.pop_all()
     return StorageBackends(
         cache=MemoryCache(cache_max_entries, clock=clock),
         buckets=MemoryTokenBuckets(clock=clock),
         idempotency=idempotency,
         stream=stream,
         kind="sqlite",
-        _closers=[idempotency.close, stream.close],
+        _resources=resources,
     )
 
 
@@ -122,13 +117,15 @@ def _open_redis(url: str, namespace: str) -> StorageBackends:
         client = Redis.from_url(url, decode_responses=False)
     except ValueError as exc:
         raise StorageUrlInvalid(f"bad redis url: {exc}") from exc
+    resources = AsyncExitStack()
+    resources.push_async_callback(client.aclose)
     return StorageBackends(
         cache=RedisCache(client, namespace),
         buckets=RedisTokenBuckets(client, namespace),
         idempotency=RedisIdempotencyStore(client, namespace),
         stream=RedisStream(client, namespace),
         kind="redis",
-        _closers=[client.aclose],
+        _resources=resources,
     )
 
 

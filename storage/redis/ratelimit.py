@@ -3,7 +3,8 @@
 The script reads the server's ``TIME``, so every gateway instance refills
 against the same clock, and does refill + take (or overwrite, for ``sync``)
 in one atomic step. State is ``{tokens, ts}``; the key expires once the
-bucket would be full again, since a missing bucket *is* a full one. Numbers
+bucket would be full again, since a missing bucket *is* a full one (a
+bucket that never refills never expires). Numbers
 leave Lua as strings: Redis would truncate a Lua float reply to an integer.
 """
 

@@ -7,6 +7,7 @@ connections, in one process or two, racing on one file serialise instead of
 deadlocking on a read-to-write upgrade; a waiter retries for ``busy_timeout``
 seconds before giving up with ``StorageUnavailable``. Files use WAL so readers
 never block the writer; ``:memory:`` gives a private database per connection.
+A file's missing parent directories are created.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import functools
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TypeVar
 
 from storage.errors import StorageError, StorageUnavailable
@@ -34,6 +36,8 @@ def _translate(exc: sqlite3.Error, path: str) -> StorageError:
 
 
 def _connect(path: str, busy_timeout: float, schema: str) -> sqlite3.Connection:
+    if path != _MEMORY:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     try:
         if path != _MEMORY:
@@ -73,8 +77,10 @@ class SqliteDatabase:
         loop = asyncio.get_running_loop()
         try:
             conn = await loop.run_in_executor(executor, _connect, path, busy_timeout, schema)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             executor.shutdown(wait=False)
+            if isinstance(exc, OSError):
+                raise StorageError(f"sqlite {path}: {exc}") from exc
             raise _translate(exc, path) from exc
         except BaseException:
             executor.shutdown(wait=False)

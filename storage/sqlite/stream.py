@@ -73,6 +73,15 @@ def _append(conn: sqlite3.Connection, stream: str, payload: bytes, now: float) -
     return str(cursor.lastrowid)
 
 
+def _has_undelivered(conn: sqlite3.Connection, stream: str, group: str) -> bool:
+    row: tuple[int] = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM stream_entries WHERE stream = ? AND id > COALESCE("
+        "(SELECT last_delivered FROM stream_groups WHERE stream = ? AND grp = ?), 0))",
+        (stream, stream, group),
+    ).fetchone()
+    return bool(row[0])
+
+
 class SqliteStream:
     """A :class:`~storage.stream.DurableStream` in a SQLite database."""
 
@@ -135,10 +144,16 @@ class SqliteStream:
         deadline = time.monotonic() + block_seconds
         while True:
             entries = await self._db.write(lambda conn: self._read_once(conn, stream, group, consumer, count))
-            remaining = deadline - time.monotonic()
-            if entries or remaining <= 0:
+            if entries:
                 return entries
-            await asyncio.sleep(min(self._poll_interval, remaining))
+            # Poll with cheap read transactions; take the write lock again only when there is news.
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return []
+                await asyncio.sleep(min(self._poll_interval, remaining))
+                if await self._db.read(lambda conn: _has_undelivered(conn, stream, group)):
+                    break
 
     async def ack(self, stream: str, group: str, entry_id: str) -> bool:
         number = _parse_id(entry_id)

@@ -36,7 +36,8 @@ async def test_a_stored_value_reads_back_fresh_with_its_stored_at(cache_backend:
     entry = await cache.get("sku:1")
     assert entry is not None
     assert entry.value == b"\x00\xffbinary"
-    assert entry.fresh and not entry.stale
+    assert entry.fresh
+    assert not entry.stale
     assert entry.stored_at == pytest.approx(stored_at, abs=0.002)
     if cache_backend.uses_real_time:
         assert abs(stored_at - time.time()) < 2
