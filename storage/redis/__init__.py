@@ -3,7 +3,7 @@
 ``RedisCache``, ``RedisTokenBuckets``, ``RedisIdempotencyStore`` and
 ``RedisStream``. Each borrows a ``redis.asyncio.Redis`` client made with
 ``decode_responses=False`` (the caller closes it) and a namespace that
-prefixes every key. Needs Redis >= 7.0 (``SET NX GET``; ``XAUTOCLAIM``).
+prefixes every key. Needs Redis >= 6.2 (``XAUTOCLAIM``).
 """
 
 from __future__ import annotations

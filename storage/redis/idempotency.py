@@ -1,10 +1,11 @@
-"""Idempotency records in Redis: one string key per record, claimed with ``SET NX GET``.
+"""Idempotency records in Redis: one string key per record, claimed by one small script.
 
 A record is encoded as ``<state><n>:<fingerprint><result>``: state ``P``
 (in progress) or ``D`` (done), ``n`` the fingerprint's length in bytes, and
-the result bytes (empty while in progress). ``start`` is a single
-``SET key P.. NX GET PX ttl``: the one caller whose SET lands gets STARTED,
-every other one gets the record that was there, atomically (Redis >= 7.0).
+the result bytes (empty while in progress). ``start`` is one script (the
+equivalent of ``SET key P.. NX GET PX ttl``, which needs Redis >= 7.0, while
+a script runs on any server): the one caller whose SET lands gets STARTED,
+every other one gets the record that was there, atomically.
 ``complete`` and ``abandon`` are small scripts that check the state first,
 so a done record is never overwritten or deleted by mistake.
 """
@@ -21,6 +22,16 @@ from storage.idempotency import IdempotencyRecord, RecordState, StartResult, Sta
 from storage.redis._common import Keyspace, as_bytes, translate_errors
 
 __all__ = ["RedisIdempotencyStore"]
+
+# KEYS[1] record; ARGV: in-progress record, ttl ms. The record that was there, or false after claiming it.
+_START = """
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  return raw
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+"""
 
 # KEYS[1] record; ARGV: result, ttl ms. 1 if completed, 0 if there was no in-progress record.
 _COMPLETE = """
@@ -74,14 +85,15 @@ class RedisIdempotencyStore:
     def __init__(self, client: Redis, namespace: str) -> None:
         self._client = client
         self._keys = Keyspace(namespace, "idem")
+        self._start = client.register_script(_START)
         self._complete = client.register_script(_COMPLETE)
         self._abandon = client.register_script(_ABANDON)
 
     async def start(self, key: str, fingerprint: str, ttl: float) -> StartResult:
         require_positive("ttl", ttl)
         with translate_errors("idempotency start"):
-            previous = await self._client.set(
-                self._keys.key(key), _encode_in_progress(fingerprint), nx=True, get=True, px=_ms(ttl)
+            previous = await self._start(
+                keys=[self._keys.key(key)], args=[_encode_in_progress(fingerprint), _ms(ttl)]
             )
         if previous is None:
             return StartResult(StartStatus.STARTED, fingerprint)

@@ -62,8 +62,8 @@ return out
 
 # KEYS[1] entries, KEYS[2] dead; ARGV: group, id, reason. The dead letter id, or false if not pending.
 _DEAD_LETTER = """
-local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
-if #pending == 0 then
+local ok, pending = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if not ok or #pending == 0 then
   return false
 end
 local entries = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
