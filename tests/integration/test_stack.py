@@ -122,7 +122,12 @@ def test_shopify_answers_an_inventory_query_with_its_cost(stack: _Stack) -> None
     query = """
       query ($sku: String!) {
         inventoryItems(first: 1, query: $sku) {
-          nodes { sku inventoryLevels(first: 5) { nodes { location { name } quantities(names: ["available", "on_hand"]) { name quantity } } } }
+          nodes {
+            sku
+            inventoryLevels(first: 5) {
+              nodes { location { name } quantities(names: ["available", "on_hand"]) { name quantity } }
+            }
+          }
         }
       }
     """

@@ -1,0 +1,248 @@
+"""Run a query plan: concurrent subgraph fetches, merged into one JSON tree.
+
+Each fetch starts as soon as the fetches it depends on are done. A root
+fetch's ``data`` is merged at the top; an entity fetch walks its path in the
+merged data, builds one representation per object of an accepted
+``__typename`` (skipping objects whose key fields are null), sends each
+distinct representation once in a single ``_entities`` call, and merges each
+answer into every object it belongs to. Subgraph errors are re-pathed to
+the client's response paths and tagged with ``extensions.code``
+(the subgraph's own, else ``DOWNSTREAM_SERVICE_ERROR``) and
+``extensions.serviceName``. A failed fetch leaves its fields missing (the
+shaper turns them into nulls), so other subgraphs' data still comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+
+from gateway.http_client import SubgraphClient, SubgraphHTTPError
+from gateway.plan import Fetch, QueryPlan, Rep
+
+__all__ = ["Executor", "merge_into"]
+
+_JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+_MISSING = object()
+
+
+def merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Deep-merge ``source`` into ``target`` (objects by key, equal-length lists element-wise)."""
+    for key, value in source.items():
+        current = target.get(key, _MISSING)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merge_into(current, value)
+        elif isinstance(current, list) and isinstance(value, list) and len(current) == len(value):
+            _merge_lists(current, value)
+        else:
+            target[key] = value
+
+
+def _merge_lists(current: list[Any], incoming: list[Any]) -> None:
+    for index, (a, b) in enumerate(zip(current, incoming, strict=True)):
+        if isinstance(a, dict) and isinstance(b, dict):
+            merge_into(a, b)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            _merge_lists(a, b)
+        else:
+            current[index] = b
+
+
+def _targets(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], list[str | int]]]:
+    """The objects at ``path`` (``@`` walks into lists), with their response paths."""
+    found: list[tuple[dict[str, Any], list[str | int]]] = []
+
+    def walk(value: Any, depth: int, response_path: list[str | int]) -> None:
+        if value is None:
+            return
+        if depth == len(path):
+            if isinstance(value, dict):
+                found.append((value, response_path))
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    walk(item, depth, [*response_path, index])
+            return
+        segment = path[depth]
+        if segment == "@":
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    walk(item, depth + 1, [*response_path, index])
+            return
+        if isinstance(value, dict):
+            walk(value.get(segment), depth + 1, [*response_path, segment])
+
+    walk(data, 0, [])
+    return found
+
+
+def _representation(obj: dict[str, Any], rep: Rep) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for name, (key, child) in rep.items():
+        if key not in obj:
+            return None
+        value = obj[key]
+        if child is not None and value is not None:
+            value = _nested(value, child)
+            if value is None:
+                return None
+        out[name] = value
+    return out
+
+
+def _nested(value: Any, rep: Rep) -> Any:
+    if isinstance(value, list):
+        return [_nested(item, rep) for item in value]
+    if isinstance(value, dict):
+        return _representation(value, rep)
+    return value
+
+
+class Executor:
+    """Executes plans against subgraphs through one :class:`SubgraphClient`."""
+
+    def __init__(self, client: SubgraphClient) -> None:
+        self.client = client
+
+    async def execute(
+        self, plan: QueryPlan, variables: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        request_headers = {**_JSON_HEADERS, **(headers or {})}
+        tasks: dict[int, asyncio.Task[None]] = {}
+        for fetch in plan.fetches:
+            deps = [tasks[d] for d in fetch.depends_on if d in tasks]
+            tasks[fetch.id] = asyncio.ensure_future(
+                self._run(fetch, deps, plan.kind, data, errors, variables, request_headers)
+            )
+        if tasks:
+            await asyncio.gather(*tasks.values())
+        return data, errors
+
+    async def _run(
+        self,
+        fetch: Fetch,
+        deps: list[asyncio.Task[None]],
+        kind: str,
+        data: dict[str, Any],
+        errors: list[dict[str, Any]],
+        variables: dict[str, Any],
+        headers: dict[str, str],
+    ) -> None:
+        if deps:
+            await asyncio.gather(*deps)
+        payload_variables = {name: variables[name] for name in fetch.variables if name in variables}
+        if fetch.entity:
+            await self._entities(fetch, data, errors, payload_variables, headers)
+            return
+        result = await self._call(fetch, payload_variables, headers, errors, dedupe=kind == "query")
+        if result is None:
+            return
+        for error in result.get("errors") or ():
+            errors.append(_tag(error, fetch, error.get("path")))
+        if isinstance(result.get("data"), dict):
+            merge_into(data, result["data"])
+
+    async def _entities(
+        self,
+        fetch: Fetch,
+        data: dict[str, Any],
+        errors: list[dict[str, Any]],
+        variables: dict[str, Any],
+        headers: dict[str, str],
+    ) -> None:
+        unique: dict[bytes, int] = {}
+        representations: list[dict[str, Any]] = []
+        owners: list[list[tuple[dict[str, Any], list[str | int]]]] = []
+        for obj, response_path in _targets(data, fetch.path):
+            typename = obj.get("__typename")
+            rep_def = fetch.reps.get(typename) if isinstance(typename, str) else None
+            if rep_def is None:
+                continue
+            representation = _representation(obj, rep_def)
+            if representation is None:
+                continue
+            assert isinstance(typename, str)
+            representation = {"__typename": fetch.send_typename.get(typename, typename), **representation}
+            key = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+            index = unique.get(key)
+            if index is None:
+                index = unique[key] = len(representations)
+                representations.append(representation)
+                owners.append([])
+            owners[index].append((obj, response_path))
+        if not representations:
+            return
+        result = await self._call(fetch, {"representations": representations, **variables}, headers, errors)
+        if result is None:
+            return
+        entities = (
+            (result.get("data") or {}).get("_entities") if isinstance(result.get("data"), dict) else None
+        )
+        keep_typename = not fetch.send_typename
+        if isinstance(entities, list):
+            for index, entity in enumerate(entities[: len(owners)]):
+                if not isinstance(entity, dict):
+                    continue
+                if not keep_typename:
+                    entity = {k: v for k, v in entity.items() if k != "__typename"}
+                for obj, _ in owners[index]:
+                    merge_into(obj, entity)
+        for error in result.get("errors") or ():
+            path = error.get("path")
+            owner = path[1] if isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" else None
+            if isinstance(owner, int) and 0 <= owner < len(owners):
+                for _, response_path in owners[owner]:
+                    errors.append(_tag(error, fetch, [*response_path, *path[2:]]))
+                continue
+            errors.append(_tag(error, fetch, None))
+
+    async def _call(
+        self,
+        fetch: Fetch,
+        variables: dict[str, Any],
+        headers: dict[str, str],
+        errors: list[dict[str, Any]],
+        dedupe: bool = True,
+    ) -> dict[str, Any] | None:
+        payload: dict[str, Any] = {"query": fetch.operation}
+        if fetch.operation_name:
+            payload["operationName"] = fetch.operation_name
+        if variables:
+            payload["variables"] = variables
+        try:
+            response = await self.client.post(fetch.url, orjson.dumps(payload), headers, dedupe=dedupe)
+        except SubgraphHTTPError as exc:
+            errors.append(_fetch_error(fetch, exc.message))
+            return None
+        try:
+            result = orjson.loads(response.body)
+        except orjson.JSONDecodeError:
+            errors.append(_fetch_error(fetch, f"HTTP {response.status}: the response is not JSON"))
+            return None
+        if not isinstance(result, dict) or ("data" not in result and "errors" not in result):
+            errors.append(_fetch_error(fetch, f"HTTP {response.status}: not a GraphQL response"))
+            return None
+        if response.status >= 400 and not result.get("errors"):
+            errors.append(_fetch_error(fetch, f"HTTP {response.status}"))
+        return result
+
+
+def _fetch_error(fetch: Fetch, message: str) -> dict[str, Any]:
+    return {
+        "message": f'Error fetching from subgraph "{fetch.service}": {message}',
+        "extensions": {"code": "DOWNSTREAM_SERVICE_ERROR", "serviceName": fetch.service},
+    }
+
+
+def _tag(error: dict[str, Any], fetch: Fetch, path: Any) -> dict[str, Any]:
+    extensions = dict(error.get("extensions") or {})
+    extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
+    extensions["serviceName"] = fetch.service
+    tagged: dict[str, Any] = {"message": str(error.get("message", "Unknown subgraph error"))}
+    if isinstance(path, list) and path:
+        tagged["path"] = path
+    tagged["extensions"] = extensions
+    return tagged

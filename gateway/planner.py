@@ -1,0 +1,526 @@
+"""The query planner: a client operation -> fetch groups with dependencies -> a :class:`QueryPlan`.
+
+Planning walks the operation once. Each field goes to the fetch group of
+the subgraph that is already fetching its parent when that subgraph can
+resolve it (including through ``@provides``); otherwise the planner *jumps*:
+it adds ``__typename`` and the key fields of a key the next subgraph can be
+entered by to the current fetch, and plans the field in an entity fetch
+(``_entities``) of that subgraph at the same response path. A jump may take
+two hops when no key is shared directly. ``@requires`` fields are planned
+first, wherever they can be fetched, and the entity fetch that needs them
+depends on every fetch that provides them. Entity fetches of one subgraph
+at one path are merged unless that would create a cycle.
+
+Abstract types are planned per concrete type the subgraph can return
+(``... on Book``), always with ``__typename`` so the response can be shaped.
+An ``@interfaceObject`` subgraph returns the interface's name as
+``__typename``; when the query needs the concrete type, the planner first
+asks a subgraph that has the real interface.
+
+Mutations: each root field is planned after everything the previous one
+needs has run, so they execute one after another, in order.
+
+Errors: :class:`PlanningError` (``QUERY_PLANNING_FAILED``) when no subgraph
+can reach a field (a supergraph that composition would have rejected).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    OperationDefinitionNode,
+    print_ast,
+)
+
+from gateway.errors import GatewayError
+from gateway.federation import Federation, parse_field_set, unwrap
+from gateway.operation import Field, Fragment, Selection
+from gateway.plan import Fetch, QueryPlan, Rep
+from gateway.selection import SelectionBuilder, collect, merged, provided_child
+
+__all__ = ["Planner", "PlanningError"]
+
+OperationKind = Literal["query", "mutation", "subscription"]
+
+
+class PlanningError(GatewayError):
+    code = "QUERY_PLANNING_FAILED"
+
+
+@dataclass(eq=False)
+class _Group:
+    id: int
+    graph: str
+    path: tuple[str, ...]
+    entity: bool
+    selection: SelectionBuilder = field(default_factory=SelectionBuilder)
+    reps: dict[str, Rep] = field(default_factory=dict)
+    send_typename: dict[str, str] = field(default_factory=dict)
+    depends_on: set[_Group] = field(default_factory=set)
+
+    def depends_transitively(self, other: _Group) -> bool:
+        stack, seen = list(self.depends_on), set()
+        while stack:
+            group = stack.pop()
+            if group is other:
+                return True
+            if group.id not in seen:
+                seen.add(group.id)
+                stack.extend(group.depends_on)
+        return False
+
+
+@dataclass(frozen=True)
+class _Hop:
+    graph: str
+    via: str
+    key: str
+
+
+def _merge_rep(into: Rep, more: Rep) -> None:
+    for name, (data_key, child) in more.items():
+        existing = into.get(name)
+        if existing is None:
+            into[name] = (data_key, child)
+        elif child is not None:
+            if existing[1] is None:
+                into[name] = (existing[0], child)
+            else:
+                _merge_rep(existing[1], child)
+
+
+class _Planning:
+    """The state of planning one operation."""
+
+    def __init__(self, federation: Federation) -> None:
+        self.fed = federation
+        self.groups: list[_Group] = []
+        self.by_path: dict[tuple[str, tuple[str, ...]], list[_Group]] = {}
+        self._ids = itertools.count()
+        self._recorders: list[set[_Group]] = []
+
+    # ------------------------------------------------------------ groups
+
+    def new_group(self, graph: str, path: tuple[str, ...], entity: bool) -> _Group:
+        group = _Group(next(self._ids), graph, path, entity)
+        self.groups.append(group)
+        if entity:
+            self.by_path.setdefault((graph, path), []).append(group)
+        return group
+
+    def entity_group(self, graph: str, path: tuple[str, ...], deps: set[_Group]) -> _Group:
+        for group in self.by_path.get((graph, path), ()):
+            if group in deps or any(dep.depends_transitively(group) for dep in deps):
+                continue
+            group.depends_on |= deps
+            return group
+        group = self.new_group(graph, path, entity=True)
+        group.depends_on |= deps
+        return group
+
+    def note(self, group: _Group) -> None:
+        for recorder in self._recorders:
+            recorder.add(group)
+
+    # ------------------------------------------------------------ fields
+
+    def plan_selections(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> None:
+        if self.fed.is_abstract(type_name):
+            self.plan_abstract(group, builder, type_name, selections, path, provided)
+            return
+        for fields in collect(self.fed, selections, type_name).values():
+            self.plan_field(group, builder, type_name, merged(fields), path, provided)
+
+    def plan_field(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        parent: str,
+        field: Field,
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+        requires_met: bool = False,
+    ) -> None:
+        fed = self.fed
+        if field.name == "__typename":
+            builder.add(field)
+            self.note(group)
+            return
+        local, child_provided = provided_child(fed, provided, parent, field.name)
+        if not local and fed.resolvable(parent, field.name, group.graph):
+            local = requires_met or not fed.requires(parent, field.name, group.graph)
+            provides = fed.provides(parent, field.name, group.graph)
+            child_provided = parse_field_set(provides) if provides else None
+        if not local:
+            self.jump(group, builder, parent, field, path, provided)
+            return
+        field_builder = builder.add(field)
+        self.note(group)
+        named, lists = unwrap(fed.field_type(parent, field.name))
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            child_path = (*path, field.response_key, *(["@"] * lists))
+            self.plan_selections(
+                group, field_builder.sub(), named.name, field.selections, child_path, child_provided
+            )
+
+    def plan_abstract(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> None:
+        fed, graph = self.fed, group.graph
+        if fed.is_interface_object(type_name, graph):
+            fields = collect(fed, selections, type_name)
+            needs_concrete = any(
+                isinstance(s, Fragment) and s.type_condition not in (None, type_name) for s in selections
+            )
+            if not needs_concrete and all(
+                fs[0].name != "__typename" and fed.resolvable(type_name, fs[0].name, graph)
+                for fs in fields.values()
+            ):
+                for same_key in fields.values():
+                    self.plan_field(group, builder, type_name, merged(same_key), path, provided)
+                return
+            # The concrete type is known only to a subgraph where the interface is an interface.
+            target, fragment = self.jump_to_interface(group, builder, type_name, path, provided)
+            self.plan_abstract(target, fragment, type_name, selections, path, None)
+            return
+        builder.add_internal("__typename")
+        self.note(group)
+        for concrete in fed.possible_types_in(type_name, graph):
+            fields = collect(fed, selections, concrete)
+            if all(fs[0].name == "__typename" for fs in fields.values()):
+                continue
+            fragment = builder.fragment(concrete)
+            for same_key in fields.values():
+                self.plan_field(group, fragment, concrete, merged(same_key), path, provided)
+
+    # ------------------------------------------------------------ jumps
+
+    def jump(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        parent: str,
+        field: Field,
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> None:
+        """Plan ``field`` in an entity fetch of a subgraph that can resolve it."""
+        fed = self.fed
+        options: list[tuple[str, str]] = [(g, parent) for g in fed.resolving_graphs(parent, field.name)]
+        for interface in fed.interfaces_of(parent):
+            for graph in fed.graphs:
+                if fed.is_interface_object(interface, graph) and fed.resolvable(interface, field.name, graph):
+                    options.append((graph, interface))
+        options.sort(key=lambda o: (not self.by_path.get((o[0], path)), self.cost(o[0], o[1], field)))
+        for graph, via in options:
+            route = self.route(group.graph, parent, graph, via, provided)
+            if route is not None:
+                break
+        else:
+            raise PlanningError(
+                f"no subgraph can resolve {parent}.{field.name} when coming from subgraph "
+                f"{fed.supergraph.subgraphs[group.graph].name}"
+            )
+        extra_deps: set[_Group] = set()
+        extra_rep: Rep = {}
+        requires = fed.requires(via, field.name, graph)
+        if requires:
+            extra_rep, extra_deps = self.plan_requirements(group, builder, parent, requires, path, provided)
+        target, fragment = self.follow(group, builder, parent, route, path, provided, extra_deps, extra_rep)
+        self.plan_field(target, fragment, via, field, path, None, requires_met=True)
+
+    def jump_to_interface(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        interface: str,
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> tuple[_Group, SelectionBuilder]:
+        fed = self.fed
+        for graph in fed.graphs:
+            if fed.defines(interface, graph) and not fed.is_interface_object(interface, graph):
+                route = self.route(group.graph, interface, graph, interface, provided)
+                if route is not None:
+                    target, fragment = self.follow(
+                        group, builder, interface, route, path, provided, set(), {}
+                    )
+                    fragment.add_internal("__typename")
+                    return target, fragment
+        raise PlanningError(f"no subgraph can tell the concrete type of {interface} objects")
+
+    def route(
+        self, source: str, parent: str, target: str, via: str, provided: tuple[Selection, ...] | None
+    ) -> list[_Hop] | None:
+        """The hops (at most two) from ``source`` to ``target`` by keys ``source`` can produce."""
+        fed = self.fed
+        for key in fed.keys(via, target):
+            if fed.key_fields_resolvable(parent, parse_field_set(key), source, provided):
+                return [_Hop(target, via, key)]
+        for middle in fed.graphs:
+            if middle in (source, target) or not fed.defines(parent, middle):
+                continue
+            for middle_key in fed.keys(parent, middle):
+                if not fed.key_fields_resolvable(parent, parse_field_set(middle_key), source, provided):
+                    continue
+                for key in fed.keys(via, target):
+                    if fed.key_fields_resolvable(parent, parse_field_set(key), middle, None):
+                        return [_Hop(middle, parent, middle_key), _Hop(target, via, key)]
+        return None
+
+    def follow(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        parent: str,
+        route: list[_Hop],
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+        extra_deps: set[_Group],
+        extra_rep: Rep,
+    ) -> tuple[_Group, SelectionBuilder]:
+        current, current_builder, current_provided = group, builder, provided
+        for index, hop in enumerate(route):
+            last = index == len(route) - 1
+            current_builder.add_internal("__typename")
+            rep = self.add_key_fields(
+                current, current_builder, parent, parse_field_set(hop.key), current_provided
+            )
+            deps = {current} | (extra_deps if last else set())
+            target = self.entity_group(hop.graph, path, deps)
+            _merge_rep(target.reps.setdefault(parent, {}), rep)
+            if last:
+                _merge_rep(target.reps[parent], extra_rep)
+            if hop.via != parent:
+                target.send_typename[parent] = hop.via
+            current, current_builder, current_provided = target, target.selection.fragment(hop.via), None
+        return current, current_builder
+
+    def add_key_fields(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        type_name: str,
+        key: tuple[Selection, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> Rep:
+        """Select ``key``'s fields in ``group`` (which can resolve them) and say where they land."""
+        self.note(group)
+        rep: Rep = {}
+        for fields in collect(self.fed, key, type_name).values():
+            field = merged(fields)
+            data_key, field_builder = builder.add_internal(field.name, field.arguments)
+            child: Rep | None = None
+            if field.selections:
+                named, _ = unwrap(self.fed.field_type(type_name, field.name))
+                _, child_provided = provided_child(self.fed, provided, type_name, field.name)
+                child = self.add_key_fields(
+                    group, field_builder.sub(), named.name, field.selections, child_provided
+                )
+            rep[field.name] = (data_key, child)
+        return rep
+
+    def plan_requirements(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        parent: str,
+        requires: str,
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> tuple[Rep, set[_Group]]:
+        """Plan a ``@requires`` field set as if the client asked for it; the rep and the fetches it needs."""
+        selections = parse_field_set(requires)
+        recorder: set[_Group] = set()
+        self._recorders.append(recorder)
+        try:
+            keyed = self._internal_keys(builder, parent, selections)
+            self.plan_selections(group, builder, parent, keyed, path, provided)
+        finally:
+            self._recorders.pop()
+        return self._rep_of(parent, keyed), recorder
+
+    def _internal_keys(
+        self, builder: SelectionBuilder, type_name: str, selections: tuple[Selection, ...]
+    ) -> tuple[Selection, ...]:
+        """``selections`` with response keys that no other field at this position uses."""
+        out: list[Selection] = []
+        for selection in selections:
+            if isinstance(selection, Fragment):
+                out.append(
+                    Fragment(
+                        selection.type_condition,
+                        self._internal_keys(builder, type_name, selection.selections),
+                    )
+                )
+                continue
+            key = selection.name
+            existing = builder.fields.get(key)
+            while existing is not None and not existing.same_field(selection.name, selection.arguments):
+                key = f"_fed_{key}"
+                existing = builder.fields.get(key)
+            children = selection.selections
+            if children:
+                named, _ = unwrap(self.fed.field_type(type_name, selection.name))
+                sub = (
+                    existing.child
+                    if existing is not None and existing.child is not None
+                    else SelectionBuilder()
+                )
+                children = self._internal_keys(sub, named.name, children)
+            out.append(Field(key, selection.name, selection.arguments, children))
+        return tuple(out)
+
+    def _rep_of(self, type_name: str, selections: tuple[Selection, ...]) -> Rep:
+        rep: Rep = {}
+        for fields in collect(self.fed, selections, type_name).values():
+            field = merged(fields)
+            child: Rep | None = None
+            if field.selections:
+                named, _ = unwrap(self.fed.field_type(type_name, field.name))
+                child = self._rep_of(named.name, field.selections)
+            rep[field.name] = (field.response_key, child)
+        return rep
+
+    def cost(self, graph: str, type_name: str, field: Field, depth: int = 3) -> int:
+        """How many fields under ``field`` ``graph`` could not resolve itself (a cheap lookahead)."""
+        fed = self.fed
+        if field.name != "__typename" and not fed.resolvable(type_name, field.name, graph):
+            return 1 + len(field.selections)
+        if depth == 0 or not field.selections:
+            return 0
+        named, _ = unwrap(fed.field_type(type_name, field.name))
+        targets = fed.possible_types_in(named.name, graph) or [named.name]
+        total = 0
+        for target in targets:
+            for fields in collect(fed, field.selections, target).values():
+                total += self.cost(graph, target, merged(fields), depth - 1)
+        return total
+
+
+class Planner:
+    """Plans operations against one supergraph."""
+
+    def __init__(self, federation: Federation) -> None:
+        self.federation = federation
+
+    def plan(
+        self, operation: OperationDefinitionNode, selections: tuple[Selection, ...], name: str | None = None
+    ) -> QueryPlan:
+        fed = self.federation
+        kind: OperationKind = operation.operation.value
+        root_type = fed.schema.get_root_type(operation.operation)
+        if root_type is None:
+            raise PlanningError(f"the supergraph has no {kind} type")
+        planning = _Planning(fed)
+        root_groups: dict[str, _Group] = {}
+        done: list[_Group] = []
+        for response_key, fields in collect(fed, selections, root_type.name).items():
+            field = merged(fields)
+            if field.name.startswith("__"):
+                continue  # __typename, __schema and __type are answered by the gateway itself
+            del response_key
+            graphs = fed.resolving_graphs(root_type.name, field.name)
+            if not graphs:
+                raise PlanningError(f"no subgraph resolves {root_type.name}.{field.name}")
+            if kind == "mutation":
+                group = planning.new_group(
+                    min(graphs, key=lambda g: planning.cost(g, root_type.name, field)), (), False
+                )
+                group.depends_on |= set(done)
+            else:
+                reusable = [g for g in graphs if g in root_groups]
+                graph = (
+                    reusable[0]
+                    if reusable
+                    else min(graphs, key=lambda g: planning.cost(g, root_type.name, field))
+                )
+                group = root_groups.get(graph) or planning.new_group(graph, (), False)
+                root_groups[graph] = group
+            planning.plan_field(group, group.selection, root_type.name, field, (), None)
+            if kind == "mutation":
+                done = list(planning.groups)
+        variable_definitions = {
+            d.variable.name.value: print_ast(d) for d in operation.variable_definitions or ()
+        }
+        fetches = [
+            self._fetch(planning, group, kind, variable_definitions, name)
+            for group in _topological(planning.groups)
+        ]
+        return QueryPlan(kind=kind, root_type=root_type.name, selections=selections, fetches=fetches)
+
+    def _fetch(
+        self,
+        planning: _Planning,
+        group: _Group,
+        kind: OperationKind,
+        variable_definitions: dict[str, str],
+        name: str | None,
+    ) -> Fetch:
+        subgraph = self.federation.supergraph.subgraphs[group.graph]
+        variables = sorted(v for v in group.selection.variables() if v in variable_definitions)
+        definitions = [variable_definitions[v] for v in variables]
+        operation_name = f"{name}__{subgraph.name}__{group.id}" if name else None
+        if group.entity:
+            definitions.insert(0, "$representations: [_Any!]!")
+            selection = (
+                "{\n  _entities(representations: $representations) " + group.selection.print("  ") + "\n}"
+            )
+            keyword = "query"
+        else:
+            selection = group.selection.print()
+            keyword = kind
+        header = keyword + (f" {operation_name}" if operation_name else "")
+        if definitions:
+            header += "(" + ", ".join(definitions) + ")"
+        return Fetch(
+            id=group.id,
+            graph=group.graph,
+            service=subgraph.name,
+            url=subgraph.url,
+            path=group.path,
+            entity=group.entity,
+            operation=f"{header} {selection}",
+            operation_name=operation_name,
+            variables=tuple(variables),
+            reps=dict(group.reps),
+            send_typename=dict(group.send_typename),
+            depends_on=tuple(sorted(g.id for g in group.depends_on)),
+        )
+
+
+def _topological(groups: list[_Group]) -> list[_Group]:
+    out: list[_Group] = []
+    seen: set[int] = set()
+
+    def visit(group: _Group) -> None:
+        if group.id in seen:
+            return
+        seen.add(group.id)
+        for dep in sorted(group.depends_on, key=lambda g: g.id):
+            visit(dep)
+        out.append(group)
+
+    for group in groups:
+        visit(group)
+    return out

@@ -1,0 +1,180 @@
+"""Shape the client's response straight from the merged subgraph JSON (no second GraphQL execution).
+
+Walks the client's normalised selections over the merged data: picks the
+requested fields in the requested order under their aliases, resolves
+``__typename`` and type conditions from the data's ``__typename``, drops
+what the plan fetched only for itself (keys, requirements), and propagates
+nulls as the GraphQL spec says: a null in a non-null position nulls the
+nearest nullable parent, with an error at the field's path unless a
+subgraph already reported one there (or the data is missing because a
+fetch failed, which has its own error). Enum values the API schema does not
+have (e.g. ``@inaccessible`` ones) become null with an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLUnionType,
+)
+
+from gateway.federation import Federation
+from gateway.operation import Field, Selection
+from gateway.plan import QueryPlan
+from gateway.selection import collect, merged
+
+__all__ = ["Shaper"]
+
+
+class _Null(Exception):
+    """A non-null position came out null: its parent must become null."""
+
+
+_ABSENT = object()
+
+
+class Shaper:
+    """Shapes responses for one API schema."""
+
+    def __init__(self, api_schema: GraphQLSchema, federation: Federation) -> None:
+        self.schema = api_schema
+        self.federation = federation
+        self._enum_values: dict[str, frozenset[str]] = {}
+
+    def shape(
+        self, plan: QueryPlan, data: dict[str, Any], errors: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The response's ``data`` for ``plan`` (None when a null reached the root); errors are appended."""
+        root = self.schema.get_type(plan.root_type)
+        assert isinstance(root, GraphQLObjectType)
+        memo: dict[tuple[int, str], list[tuple[str, Field]]] = plan.cache.setdefault("shape", {})
+        state = _State(errors, memo)
+        try:
+            return self._object(root, plan.selections, data, [], state)
+        except _Null:
+            return None
+
+    def _collected(
+        self, selections: tuple[Selection, ...], type_name: str, state: _State
+    ) -> list[tuple[str, Field]]:
+        # Keyed by identity: the plan that owns the memo keeps every selection tuple alive.
+        key = (id(selections), type_name)
+        found = state.memo.get(key)
+        if found is None:
+            found = [(k, merged(v)) for k, v in collect(self.federation, selections, type_name).items()]
+            state.memo[key] = found
+        return found
+
+    def _object(
+        self,
+        type_: GraphQLObjectType,
+        selections: tuple[Selection, ...],
+        data: dict[str, Any],
+        path: list[str | int],
+        state: _State,
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, field in self._collected(selections, type_.name, state):
+            if field.name == "__typename":
+                out[key] = type_.name
+                continue
+            definition = type_.fields.get(field.name)
+            if definition is None:
+                continue  # only introspection fields, answered elsewhere
+            value = data.get(key, _ABSENT)
+            out[key] = self._value(definition.type, field, value, [*path, key], state, type_.name)
+        return out
+
+    def _value(
+        self,
+        type_: GraphQLOutputType,
+        field: Field,
+        value: Any,
+        path: list[str | int],
+        state: _State,
+        parent: str,
+    ) -> Any:
+        if isinstance(type_, GraphQLNonNull):
+            result = self._value(type_.of_type, field, value, path, state, parent)
+            if result is None:
+                if value is not _ABSENT:
+                    state.null_error(
+                        path, f"Cannot return null for non-nullable field {parent}.{field.name}."
+                    )
+                raise _Null
+            return result
+        if value is None or value is _ABSENT:
+            return None
+        try:
+            return self._nullable(type_, field, value, path, state, parent)
+        except _Null:
+            return None
+
+    def _nullable(
+        self,
+        type_: GraphQLOutputType,
+        field: Field,
+        value: Any,
+        path: list[str | int],
+        state: _State,
+        parent: str,
+    ) -> Any:
+        if isinstance(type_, GraphQLList):
+            if not isinstance(value, list):
+                state.null_error(path, f"Expected a list for field {parent}.{field.name}.")
+                return None
+            item_type = type_.of_type
+            return [
+                self._value(item_type, field, item, [*path, i], state, parent) for i, item in enumerate(value)
+            ]
+        if isinstance(type_, GraphQLObjectType):
+            if not isinstance(value, dict):
+                return None
+            return self._object(type_, field.selections, value, path, state)
+        if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
+            if not isinstance(value, dict):
+                return None
+            typename = value.get("__typename")
+            runtime = self.schema.get_type(typename) if isinstance(typename, str) else None
+            if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(type_, runtime):
+                state.null_error(
+                    path, f"Abstract type {type_.name} resolved to an unknown type {typename!r}."
+                )
+                return None
+            return self._object(runtime, field.selections, value, path, state)
+        if isinstance(type_, GraphQLEnumType):
+            allowed = self._enum_values.get(type_.name)
+            if allowed is None:
+                allowed = self._enum_values[type_.name] = frozenset(type_.values)
+            if value not in allowed:
+                state.null_error(path, f'Enum "{type_.name}" cannot represent value: {value!r}')
+                return None
+        return value
+
+
+class _State:
+    __slots__ = ("errors", "memo", "paths")
+
+    def __init__(
+        self, errors: list[dict[str, Any]], memo: dict[tuple[int, str], list[tuple[str, Field]]]
+    ) -> None:
+        self.errors = errors
+        self.memo = memo
+        self.paths: list[tuple[str | int, ...]] | None = None
+
+    def null_error(self, path: list[str | int], message: str) -> None:
+        if self.paths is None:
+            self.paths = [tuple(e["path"]) for e in self.errors if isinstance(e.get("path"), list)]
+        here = tuple(path)
+        if any(here[: len(p)] == p or p[: len(here)] == here for p in self.paths):
+            return
+        self.paths.append(here)
+        self.errors.append({"message": message, "path": list(path)})
