@@ -17,9 +17,15 @@ LINK = (
 
 @dataclass(frozen=True)
 class Query:
+    """One differential case. ``expected`` overrides Apollo's answer where Apollo is wrong per the spec
+    (``why`` says how); ``xfail`` names a known gap of ours (a strict xfail: it must fail until fixed)."""
+
     name: str
     query: str
     variables: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] | None = None
+    why: str | None = None
+    xfail: str | None = None
 
 
 def set_names() -> list[str]:
