@@ -93,8 +93,10 @@ def _render_fetch(fetch: Fetch, indent: str) -> str:
     operation = fetch.operation[fetch.operation.index("{") :]
     if fetch.entity:
         requires = "\n".join(
-            f"  ... on {fetch.send_typename.get(t, t)} {{ __typename {_render_rep(rep)} }}"
-            for t, rep in fetch.reps.items()
+            dict.fromkeys(
+                f"  ... on {fetch.send_typename.get(t, t)} {{ __typename {_render_rep(rep)} }}"
+                for t, rep in fetch.reps.items()
+            )
         )
         body = "{\n" + requires + "\n} =>\n" + operation
     else:

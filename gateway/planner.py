@@ -188,20 +188,20 @@ class _Planning:
     ) -> None:
         fed, graph = self.fed, group.graph
         if fed.is_interface_object(type_name, graph):
-            fields = collect(fed, selections, type_name)
-            needs_concrete = any(
-                isinstance(s, Fragment) and s.type_condition not in (None, type_name) for s in selections
-            )
-            if not needs_concrete and all(
-                fs[0].name != "__typename" and fed.resolvable(type_name, fs[0].name, graph)
-                for fs in fields.values()
-            ):
-                for same_key in fields.values():
+            # The subgraph sees the interface as an object: it resolves its own fields of it, but cannot tell
+            # the concrete type; whatever needs that goes to a subgraph where the interface is an interface.
+            local = {
+                key
+                for key, fs in collect(fed, selections, type_name).items()
+                if fs[0].name != "__typename" and fed.resolvable(type_name, fs[0].name, graph)
+            }
+            for key, same_key in collect(fed, selections, type_name).items():
+                if key in local:
                     self.plan_field(group, builder, type_name, merged(same_key), path, provided)
-                return
-            # The concrete type is known only to a subgraph where the interface is an interface.
-            target, fragment = self.jump_to_interface(group, builder, type_name, path, provided)
-            self.plan_abstract(target, fragment, type_name, selections, path, None)
+            rest = _without(selections, local, type_name)
+            if rest:
+                target, fragment = self.jump_to_interface(group, builder, type_name, path, provided)
+                self.plan_abstract(target, fragment, type_name, rest, path, None)
             return
         builder.add_internal("__typename")
         self.note(group)
@@ -507,6 +507,22 @@ class Planner:
             send_typename=dict(group.send_typename),
             depends_on=tuple(sorted(g.id for g in group.depends_on)),
         )
+
+
+def _without(selections: tuple[Selection, ...], keys: set[str], type_name: str) -> tuple[Selection, ...]:
+    """``selections`` less the fields under ``keys`` at this level (fragments on other types stay whole)."""
+    out: list[Selection] = []
+    for selection in selections:
+        if isinstance(selection, Field):
+            if selection.response_key not in keys:
+                out.append(selection)
+        elif selection.type_condition in (None, type_name):
+            inner = _without(selection.selections, keys, type_name)
+            if inner:
+                out.append(Fragment(selection.type_condition, inner))
+        else:
+            out.append(selection)
+    return tuple(out)
 
 
 def _topological(groups: list[_Group]) -> list[_Group]:

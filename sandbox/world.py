@@ -330,15 +330,17 @@ class World:
             yield from product.variants
 
     def carries(self, sku: str, location_code: str) -> bool:
-        """Whether the location stocks the SKU at all (warehouses carry everything)."""
-        location = self.locations_by_code[location_code]
+        """Whether the location stocks the SKU at all (warehouses carry everything; unknown ids: no)."""
+        location = self.locations_by_code.get(location_code)
+        if location is None or sku not in self.variants_by_sku:
+            return False
         if location.type != "STORE":
             return True
         return _hash_int(self.seed, "carry", sku, location_code) % 100 < 75
 
     def stock(self, sku: str, location_code: str) -> Stock | None:
         """The physical stock of ``sku`` at ``location_code`` (None where not carried)."""
-        if sku not in self.variants_by_sku or not self.carries(sku, location_code):
+        if not self.carries(sku, location_code):
             return None
         location = self.locations_by_code[location_code]
         h = _hash_int(self.seed, "stock", sku, location_code)

@@ -94,6 +94,8 @@ def _top_level_names(field_set: str) -> list[str]:
 class TestSubgraph:
     """One subgraph of a test set."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     name: str
     sdl: str
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
