@@ -27,6 +27,7 @@ can reach a field (a supergraph that composition would have rejected).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,6 +48,8 @@ from gateway.selection import SelectionBuilder, collect, merged, provided_child
 __all__ = ["Planner", "PlanningError"]
 
 OperationKind = Literal["query", "mutation", "subscription"]
+
+_NOT_NAME = re.compile(r"[^_0-9A-Za-z]")
 
 
 class PlanningError(GatewayError):
@@ -480,7 +483,7 @@ class Planner:
         subgraph = self.federation.supergraph.subgraphs[group.graph]
         variables = sorted(v for v in group.selection.variables() if v in variable_definitions)
         definitions = [variable_definitions[v] for v in variables]
-        operation_name = f"{name}__{subgraph.name}__{group.id}" if name else None
+        operation_name = f"{name}__{_NOT_NAME.sub('_', subgraph.name)}__{group.id}" if name else None
         if group.entity:
             definitions.insert(0, "$representations: [_Any!]!")
             selection = (

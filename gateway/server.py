@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -32,6 +33,7 @@ from gateway.supergraph import Supergraph
 
 __all__ = ["create_app"]
 
+_log = logging.getLogger("gateway")
 _GRAPHQL_RESPONSE = "application/graphql-response+json"
 _JSON = "application/json"
 _FORWARDED = ("authorization", "x-correlation-id", "traceparent", "tracestate")
@@ -95,6 +97,9 @@ class _GraphQLEndpoint:
             return self._request_error(exc, media_type)
         except PlanningError as exc:
             return _respond(_error_body(exc.message, exc.code), 500, media_type)
+        except Exception:  # the one broad catch: a bug must not leak a stack trace to clients
+            _log.exception("unexpected error while executing an operation")
+            return _respond(_error_body("Internal server error.", "INTERNAL_SERVER_ERROR"), 500, media_type)
         return _respond(result, 200, media_type)
 
     async def _deduplicated(
