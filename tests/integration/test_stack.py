@@ -83,6 +83,8 @@ def stack() -> Iterator[_Stack]:
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_the_stack_prints_the_url_of_every_sandbox_system(stack: _Stack) -> None:
