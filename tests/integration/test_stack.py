@@ -70,7 +70,8 @@ def stack() -> Iterator[_Stack]:
             if "Press Ctrl-C" in line:
                 ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    pumper = threading.Thread(target=pump, daemon=True)
+    pumper.start()
     try:
         if not ready.wait(90):
             raise AssertionError("the stack did not come up:\n" + "".join(running.output))
@@ -83,6 +84,7 @@ def stack() -> Iterator[_Stack]:
         if process.poll() is None:
             process.kill()
             process.wait()
+        pumper.join(10)
         if process.stdout is not None:
             process.stdout.close()
 
