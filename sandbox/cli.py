@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import random
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     app = create_app(args.system, settings)
+    # The seeded world is long-lived: keep the collector from walking it again and again.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.host,
