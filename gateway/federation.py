@@ -90,6 +90,13 @@ class Federation:
         field: GraphQLField = fields[field_name]
         return field
 
+    def has_field(self, type_name: str, field_name: str) -> bool:
+        return field_name in (getattr(self.schema.get_type(type_name), "fields", None) or {})
+
+    def is_entity(self, type_name: str) -> bool:
+        """Whether any subgraph can be entered at ``type_name`` by a key."""
+        return any(self.keys(type_name, graph) for graph in self._types.get(type_name, {}))
+
     def field_type(self, type_name: str, field_name: str) -> GraphQLOutputType:
         return self.field_def(type_name, field_name).type
 
@@ -168,7 +175,7 @@ class Federation:
             return True
         entries = self._fields.get((type_name, field_name))
         if entries is None:
-            return self.defines(type_name, graph)
+            return self.defines(type_name, graph) and self.has_field(type_name, field_name)
         entry = entries.get(graph)
         return entry is not None and not entry.external and not entry.used_overridden
 

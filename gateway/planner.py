@@ -164,6 +164,11 @@ class _Planning:
             self.note(group)
             return
         local, child_provided = provided_child(fed, provided, parent, field.name)
+        if local and not fed.resolvable(parent, field.name, group.graph) and field.selections:
+            # Provided here, but only partly: if what is asked below cannot be reached from this subgraph
+            # (a value type has no key to jump by), fetch the whole field where it is resolvable.
+            named, _ = unwrap(fed.field_type(parent, field.name))
+            local = self.reachable(group.graph, named.name, field.selections, child_provided)
         if not local and fed.resolvable(parent, field.name, group.graph):
             local = requires_met or not fed.requires(parent, field.name, group.graph)
             provides = fed.provides(parent, field.name, group.graph)
@@ -404,6 +409,34 @@ class _Planning:
                 child = self._rep_of(named.name, field.selections)
             rep[field.name] = (field.response_key, child)
         return rep
+
+    def reachable(
+        self,
+        graph: str,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> bool:
+        """Whether planning ``selections`` in ``graph`` never needs to jump away from a value type."""
+        fed = self.fed
+        for concrete in fed.possible_types_in(type_name, graph) or [type_name]:
+            for fields in collect(fed, selections, concrete).values():
+                field = merged(fields)
+                if field.name == "__typename":
+                    continue
+                local, child_provided = provided_child(fed, provided, concrete, field.name)
+                if not local and not fed.resolvable(concrete, field.name, graph):
+                    if not fed.is_entity(concrete):
+                        return False
+                    continue
+                if field.selections:
+                    named, _ = unwrap(fed.field_type(concrete, field.name))
+                    if not local:
+                        provides = fed.provides(concrete, field.name, graph)
+                        child_provided = parse_field_set(provides) if provides else None
+                    if not self.reachable(graph, named.name, field.selections, child_provided):
+                        return False
+        return True
 
     def cost(self, graph: str, type_name: str, field: Field, depth: int = 3) -> int:
         """How many fields under ``field`` ``graph`` could not resolve itself (a cheap lookahead)."""

@@ -75,7 +75,7 @@ class Shaper:
 
     def _object(
         self,
-        type_: GraphQLObjectType,
+        type_: GraphQLObjectType | GraphQLInterfaceType,
         selections: tuple[Selection, ...],
         data: dict[str, Any],
         path: list[str | int],
@@ -143,6 +143,9 @@ class Shaper:
             if not isinstance(value, dict):
                 return None
             typename = value.get("__typename")
+            if isinstance(type_, GraphQLInterfaceType) and typename in (None, type_.name):
+                # From an @interfaceObject subgraph, and the plan needed no concrete type: interface fields.
+                return self._object(type_, field.selections, value, path, state)
             runtime = self.schema.get_type(typename) if isinstance(typename, str) else None
             if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(type_, runtime):
                 state.null_error(

@@ -61,6 +61,16 @@ def deploy(subgraphs: list[TestSubgraph], tmp: Path, with_apollo: bool = True) -
         yield Deployment(sdl, {s.name: s for s in subgraphs}, ours, apollo, client)
 
 
+def _numbers_as_json_means(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 4.0 from Python and 4 from JavaScript are the same JSON number
+    if isinstance(value, dict):
+        return {k: _numbers_as_json_means(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers_as_json_means(v) for v in value]
+    return value
+
+
 def canonical(value: Any) -> str:
     """JSON text that keeps key order (response order matters) for comparisons."""
-    return json.dumps(value, indent=1)
+    return json.dumps(_numbers_as_json_means(value), indent=1)

@@ -25,7 +25,9 @@ BIN = Path(sys.executable).parent
 
 
 def _port_is_free(port: int) -> bool:
+    """No process listens on ``port`` (connections lingering in TIME_WAIT do not count)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
