@@ -77,16 +77,16 @@ def _targets(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], lis
     return found
 
 
-def _representation(obj: dict[str, Any], rep: Rep) -> dict[str, Any] | None:
+def _representation(obj: dict[str, Any], rep: Rep) -> dict[str, Any]:
+    """The fields of ``rep`` read from ``obj``. A field the data lacks (its fetch failed, or its entity was
+    missing in the subgraph that provides it) is left out, as Apollo does; a null stays null."""
     out: dict[str, Any] = {}
     for name, (key, child) in rep.items():
         if key not in obj:
-            return None
+            continue
         value = obj[key]
         if child is not None and value is not None:
             value = _nested(value, child)
-            if value is None:
-                return None
         out[name] = value
     return out
 
@@ -162,8 +162,6 @@ class Executor:
             if rep_def is None:
                 continue
             representation = _representation(obj, rep_def)
-            if representation is None:
-                continue
             assert isinstance(typename, str)
             representation = {"__typename": fetch.send_typename.get(typename, typename), **representation}
             key = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)

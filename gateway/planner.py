@@ -145,8 +145,9 @@ class _Planning:
         if self.fed.is_abstract(type_name):
             self.plan_abstract(group, builder, type_name, selections, path, provided)
             return
-        for fields in collect(self.fed, selections, type_name).values():
-            self.plan_field(group, builder, type_name, merged(fields), path, provided)
+        level = collect(self.fed, selections, type_name)
+        for fields in level.values():
+            self.plan_field(group, builder, type_name, merged(fields), path, provided, level)
 
     def plan_field(
         self,
@@ -156,8 +157,14 @@ class _Planning:
         field: Field,
         path: tuple[str, ...],
         provided: tuple[Selection, ...] | None,
+        siblings: dict[str, list[Field]] | None = None,
         requires_met: bool = False,
     ) -> None:
+        """Plan ``field`` into ``group``, or into an entity fetch where ``group`` cannot resolve it.
+
+        ``siblings`` are the client's fields at this position (by response key), so that fields the plan adds
+        for itself (keys, requirements) never take a response key the client uses for something else.
+        """
         fed = self.fed
         if field.name == "__typename":
             builder.add(field)
@@ -174,7 +181,7 @@ class _Planning:
             provides = fed.provides(parent, field.name, group.graph)
             child_provided = parse_field_set(provides) if provides else None
         if not local:
-            self.jump(group, builder, parent, field, path, provided)
+            self.jump(group, builder, parent, field, path, provided, siblings)
             return
         field_builder = builder.add(field)
         self.note(group)
@@ -203,9 +210,10 @@ class _Planning:
                 for key, fs in collect(fed, selections, type_name).items()
                 if fs[0].name != "__typename" and fed.resolvable(type_name, fs[0].name, graph)
             }
-            for key, same_key in collect(fed, selections, type_name).items():
+            level = collect(fed, selections, type_name)
+            for key, same_key in level.items():
                 if key in local:
-                    self.plan_field(group, builder, type_name, merged(same_key), path, provided)
+                    self.plan_field(group, builder, type_name, merged(same_key), path, provided, level)
             rest = _without(selections, local, type_name)
             if rest:
                 target, fragment = self.jump_to_interface(group, builder, type_name, path, provided)
@@ -219,7 +227,7 @@ class _Planning:
                 continue
             fragment = builder.fragment(concrete)
             for same_key in fields.values():
-                self.plan_field(group, fragment, concrete, merged(same_key), path, provided)
+                self.plan_field(group, fragment, concrete, merged(same_key), path, provided, fields)
 
     # ------------------------------------------------------------ jumps
 
@@ -231,6 +239,7 @@ class _Planning:
         field: Field,
         path: tuple[str, ...],
         provided: tuple[Selection, ...] | None,
+        siblings: dict[str, list[Field]] | None = None,
     ) -> None:
         """Plan ``field`` in an entity fetch of a subgraph that can resolve it."""
         fed = self.fed
@@ -253,9 +262,13 @@ class _Planning:
         extra_rep: Rep = {}
         requires = fed.requires(via, field.name, graph)
         if requires:
-            extra_rep, extra_deps = self.plan_requirements(group, builder, parent, requires, path, provided)
-        target, fragment = self.follow(group, builder, parent, route, path, provided, extra_deps, extra_rep)
-        self.plan_field(target, fragment, via, field, path, None, requires_met=True)
+            extra_rep, extra_deps = self.plan_requirements(
+                group, builder, parent, requires, path, provided, siblings
+            )
+        target, fragment = self.follow(
+            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings
+        )
+        self.plan_field(target, fragment, via, field, path, None, siblings, requires_met=True)
 
     def jump_to_interface(
         self,
@@ -280,20 +293,29 @@ class _Planning:
     def route(
         self, source: str, parent: str, target: str, via: str, provided: tuple[Selection, ...] | None
     ) -> list[_Hop] | None:
-        """The hops (at most two) from ``source`` to ``target`` by keys ``source`` can produce."""
+        """The shortest chain of key hops from ``source`` to ``target`` (breadth first over subgraphs)."""
         fed = self.fed
-        for key in fed.keys(via, target):
-            if fed.key_fields_resolvable(parent, parse_field_set(key), source, provided):
-                return [_Hop(target, via, key)]
-        for middle in fed.graphs:
-            if middle in (source, target) or not fed.defines(parent, middle):
-                continue
-            for middle_key in fed.keys(parent, middle):
-                if not fed.key_fields_resolvable(parent, parse_field_set(middle_key), source, provided):
-                    continue
-                for key in fed.keys(via, target):
-                    if fed.key_fields_resolvable(parent, parse_field_set(key), middle, None):
-                        return [_Hop(middle, parent, middle_key), _Hop(target, via, key)]
+        target_keys = [parse_field_set(key) for key in fed.keys(via, target)]
+        if not target_keys:
+            return None
+        frontier: list[tuple[str, list[_Hop]]] = [(source, [])]
+        seen = {source}
+        while frontier:
+            next_frontier: list[tuple[str, list[_Hop]]] = []
+            for graph, hops in frontier:
+                graph_provided = provided if not hops else None
+                for key, parsed in zip(fed.keys(via, target), target_keys, strict=True):
+                    if fed.key_fields_resolvable(parent, parsed, graph, graph_provided):
+                        return [*hops, _Hop(target, via, key)]
+                for middle in fed.graphs:
+                    if middle in seen or middle == target or not fed.defines(parent, middle):
+                        continue
+                    for key in fed.keys(parent, middle):
+                        if fed.key_fields_resolvable(parent, parse_field_set(key), graph, graph_provided):
+                            seen.add(middle)
+                            next_frontier.append((middle, [*hops, _Hop(middle, parent, key)]))
+                            break
+            frontier = next_frontier
         return None
 
     def follow(
@@ -306,13 +328,14 @@ class _Planning:
         provided: tuple[Selection, ...] | None,
         extra_deps: set[_Group],
         extra_rep: Rep,
+        siblings: dict[str, list[Field]] | None = None,
     ) -> tuple[_Group, SelectionBuilder]:
         current, current_builder, current_provided = group, builder, provided
         for index, hop in enumerate(route):
             last = index == len(route) - 1
             current_builder.add_internal("__typename")
             rep = self.add_key_fields(
-                current, current_builder, parent, parse_field_set(hop.key), current_provided
+                current, current_builder, parent, parse_field_set(hop.key), current_provided, siblings
             )
             deps = {current} | (extra_deps if last else set())
             target = self.entity_group(hop.graph, path, deps)
@@ -322,6 +345,7 @@ class _Planning:
             if hop.via != parent:
                 target.send_typename[parent] = hop.via
             current, current_builder, current_provided = target, target.selection.fragment(hop.via), None
+            siblings = None
         return current, current_builder
 
     def add_key_fields(
@@ -331,21 +355,22 @@ class _Planning:
         type_name: str,
         key: tuple[Selection, ...],
         provided: tuple[Selection, ...] | None,
+        siblings: dict[str, list[Field]] | None = None,
     ) -> Rep:
         """Select ``key``'s fields in ``group`` (which can resolve them) and say where they land."""
         self.note(group)
+        return self._add_keyed(builder, type_name, self._internal_keys(builder, type_name, key, siblings))
+
+    def _add_keyed(self, builder: SelectionBuilder, type_name: str, keyed: tuple[Selection, ...]) -> Rep:
         rep: Rep = {}
-        for fields in collect(self.fed, key, type_name).values():
+        for fields in collect(self.fed, keyed, type_name).values():
             field = merged(fields)
-            data_key, field_builder = builder.add_internal(field.name, field.arguments)
+            field_builder = builder.add(field)
             child: Rep | None = None
             if field.selections:
                 named, _ = unwrap(self.fed.field_type(type_name, field.name))
-                _, child_provided = provided_child(self.fed, provided, type_name, field.name)
-                child = self.add_key_fields(
-                    group, field_builder.sub(), named.name, field.selections, child_provided
-                )
-            rep[field.name] = (data_key, child)
+                child = self._add_keyed(field_builder.sub(), named.name, field.selections)
+            rep[field.name] = (field.response_key, child)
         return rep
 
     def plan_requirements(
@@ -356,37 +381,42 @@ class _Planning:
         requires: str,
         path: tuple[str, ...],
         provided: tuple[Selection, ...] | None,
+        siblings: dict[str, list[Field]] | None = None,
     ) -> tuple[Rep, set[_Group]]:
         """Plan a ``@requires`` field set as if the client asked for it; the rep and the fetches it needs."""
         selections = parse_field_set(requires)
         recorder: set[_Group] = set()
         self._recorders.append(recorder)
         try:
-            keyed = self._internal_keys(builder, parent, selections)
+            keyed = self._internal_keys(builder, parent, selections, siblings)
             self.plan_selections(group, builder, parent, keyed, path, provided)
         finally:
             self._recorders.pop()
         return self._rep_of(parent, keyed), recorder
 
     def _internal_keys(
-        self, builder: SelectionBuilder, type_name: str, selections: tuple[Selection, ...]
+        self,
+        builder: SelectionBuilder,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        siblings: dict[str, list[Field]] | None,
     ) -> tuple[Selection, ...]:
-        """``selections`` with response keys that no other field at this position uses."""
+        """``selections`` under response keys that neither the fetch nor the client uses for another field."""
         out: list[Selection] = []
         for selection in selections:
             if isinstance(selection, Fragment):
-                out.append(
-                    Fragment(
-                        selection.type_condition,
-                        self._internal_keys(builder, type_name, selection.selections),
-                    )
-                )
+                inner = self._internal_keys(builder, type_name, selection.selections, siblings)
+                out.append(Fragment(selection.type_condition, inner))
                 continue
             key = selection.name
-            existing = builder.fields.get(key)
-            while existing is not None and not existing.same_field(selection.name, selection.arguments):
-                key = f"_fed_{key}"
+            while True:
                 existing = builder.fields.get(key)
+                client = (siblings or {}).get(key)
+                if (existing is None or existing.same_field(selection.name, selection.arguments)) and (
+                    client is None or _same_field(client[0], selection)
+                ):
+                    break
+                key = f"_fed_{key}"
             children = selection.selections
             if children:
                 named, _ = unwrap(self.fed.field_type(type_name, selection.name))
@@ -395,7 +425,10 @@ class _Planning:
                     if existing is not None and existing.child is not None
                     else SelectionBuilder()
                 )
-                children = self._internal_keys(sub, named.name, children)
+                child_siblings = (
+                    collect(self.fed, merged(client).selections, named.name) if client is not None else None
+                )
+                children = self._internal_keys(sub, named.name, children, child_siblings)
             out.append(Field(key, selection.name, selection.arguments, children))
         return tuple(out)
 
@@ -543,6 +576,10 @@ class Planner:
             send_typename=dict(group.send_typename),
             depends_on=tuple(sorted(g.id for g in group.depends_on)),
         )
+
+
+def _same_field(a: Field, b: Field) -> bool:
+    return a.name == b.name and sorted(map(print_ast, a.arguments)) == sorted(map(print_ast, b.arguments))
 
 
 def _without(selections: tuple[Selection, ...], keys: set[str], type_name: str) -> tuple[Selection, ...]:
