@@ -15,6 +15,7 @@ shaper turns them into nulls), so other subgraphs' data still comes back.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -22,10 +23,11 @@ import orjson
 from gateway.http_client import SubgraphClient, SubgraphHTTPError
 from gateway.plan import Fetch, QueryPlan, Rep
 
-__all__ = ["Executor", "merge_into"]
+__all__ = ["Executor", "Outcome", "merge_into"]
 
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 _MISSING = object()
+_INCOMPLETE = object()
 
 
 def merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
@@ -77,26 +79,40 @@ def _targets(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], lis
     return found
 
 
-def _representation(obj: dict[str, Any], rep: Rep) -> dict[str, Any]:
-    """The fields of ``rep`` read from ``obj``. A field the data lacks (its fetch failed, or its entity was
-    missing in the subgraph that provides it) is left out, as Apollo does; a null stays null."""
+def _representation(obj: dict[str, Any], rep: Rep) -> dict[str, Any] | None:
+    """The fields of ``rep`` read from ``obj``, or None when the data lacks one of them (its fetch failed,
+    or its entity was missing where it comes from): such an object is not sent, as Apollo does. A null
+    value is sent as null."""
     out: dict[str, Any] = {}
     for name, (key, child) in rep.items():
         if key not in obj:
-            continue
+            return None
         value = obj[key]
         if child is not None and value is not None:
             value = _nested(value, child)
+            if value is _INCOMPLETE:
+                return None
         out[name] = value
     return out
 
 
 def _nested(value: Any, rep: Rep) -> Any:
     if isinstance(value, list):
-        return [_nested(item, rep) for item in value]
+        items = [_nested(item, rep) for item in value]
+        return _INCOMPLETE if any(item is _INCOMPLETE for item in items) else items
     if isinstance(value, dict):
-        return _representation(value, rep)
+        nested = _representation(value, rep)
+        return _INCOMPLETE if nested is None else nested
     return value
+
+
+@dataclass
+class Outcome:
+    """What executing a plan produced: the merged data, the errors, and where failed fetches left holes."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[tuple[str | int, ...]] = field(default_factory=list)
 
 
 class Executor:
@@ -107,27 +123,25 @@ class Executor:
 
     async def execute(
         self, plan: QueryPlan, variables: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        data: dict[str, Any] = {}
-        errors: list[dict[str, Any]] = []
+    ) -> Outcome:
+        outcome = Outcome()
         request_headers = {**_JSON_HEADERS, **(headers or {})}
         tasks: dict[int, asyncio.Task[None]] = {}
         for fetch in plan.fetches:
             deps = [tasks[d] for d in fetch.depends_on if d in tasks]
             tasks[fetch.id] = asyncio.ensure_future(
-                self._run(fetch, deps, plan.kind, data, errors, variables, request_headers)
+                self._run(fetch, deps, plan.kind, outcome, variables, request_headers)
             )
         if tasks:
             await asyncio.gather(*tasks.values())
-        return data, errors
+        return outcome
 
     async def _run(
         self,
         fetch: Fetch,
         deps: list[asyncio.Task[None]],
         kind: str,
-        data: dict[str, Any],
-        errors: list[dict[str, Any]],
+        outcome: Outcome,
         variables: dict[str, Any],
         headers: dict[str, str],
     ) -> None:
@@ -135,33 +149,36 @@ class Executor:
             await asyncio.gather(*deps)
         payload_variables = {name: variables[name] for name in fetch.variables if name in variables}
         if fetch.entity:
-            await self._entities(fetch, data, errors, payload_variables, headers)
+            await self._entities(fetch, outcome, payload_variables, headers)
             return
-        result = await self._call(fetch, payload_variables, headers, errors, dedupe=kind == "query")
-        if result is None:
+        result = await self._call(fetch, payload_variables, headers, outcome.errors, dedupe=kind == "query")
+        if result is not None:
+            for error in result.get("errors") or ():
+                outcome.errors.append(_tag(error, fetch, error.get("path")))
+        if result is None or not isinstance(result.get("data"), dict):
+            outcome.failed.extend((key,) for key in fetch.root_keys)
             return
-        for error in result.get("errors") or ():
-            errors.append(_tag(error, fetch, error.get("path")))
-        if isinstance(result.get("data"), dict):
-            merge_into(data, result["data"])
+        merge_into(outcome.data, result["data"])
 
     async def _entities(
         self,
         fetch: Fetch,
-        data: dict[str, Any],
-        errors: list[dict[str, Any]],
+        outcome: Outcome,
         variables: dict[str, Any],
         headers: dict[str, str],
     ) -> None:
+        errors = outcome.errors
         unique: dict[bytes, int] = {}
         representations: list[dict[str, Any]] = []
         owners: list[list[tuple[dict[str, Any], list[str | int]]]] = []
-        for obj, response_path in _targets(data, fetch.path):
+        for obj, response_path in _targets(outcome.data, fetch.path):
             typename = obj.get("__typename")
             rep_def = fetch.reps.get(typename) if isinstance(typename, str) else None
             if rep_def is None:
                 continue
             representation = _representation(obj, rep_def)
+            if representation is None:
+                continue
             assert isinstance(typename, str)
             representation = {"__typename": fetch.send_typename.get(typename, typename), **representation}
             key = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
@@ -174,11 +191,13 @@ class Executor:
         if not representations:
             return
         result = await self._call(fetch, {"representations": representations, **variables}, headers, errors)
+        entities = None
+        if result is not None and isinstance(result.get("data"), dict):
+            entities = result["data"].get("_entities")
+        if not isinstance(entities, list):
+            outcome.failed.extend(tuple(path) for owned in owners for _, path in owned)
         if result is None:
             return
-        entities = (
-            (result.get("data") or {}).get("_entities") if isinstance(result.get("data"), dict) else None
-        )
         keep_typename = not fetch.send_typename
         if isinstance(entities, list):
             for index, entity in enumerate(entities[: len(owners)]):

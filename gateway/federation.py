@@ -57,8 +57,9 @@ def unwrap(type_: Any) -> tuple[GraphQLNamedType, int]:
 class Federation:
     """Indexes over a supergraph for the planner. Read-only after construction."""
 
-    def __init__(self, supergraph: Supergraph) -> None:
+    def __init__(self, supergraph: Supergraph, override_labels: frozenset[str] = frozenset()) -> None:
         self.supergraph = supergraph
+        self.override_labels = override_labels
         self.schema = supergraph.schema
         self.graphs = list(supergraph.subgraphs)
         self._types: dict[str, dict[str, list[TypeInGraph]]] = {}
@@ -177,7 +178,28 @@ class Federation:
         if entries is None:
             return self.defines(type_name, graph) and self.has_field(type_name, field_name)
         entry = entries.get(graph)
-        return entry is not None and not entry.external and not entry.used_overridden
+        if entry is None or entry.external or entry.used_overridden:
+            return False
+        if entry.override_label is not None:
+            # Progressive override: the field moves to the overriding graph only while its label is on.
+            active = self.label_active(entry.override_label)
+            return active if entry.override is not None else not active
+        return True
+
+    def label_active(self, label: str) -> bool:
+        """Whether an override label is on: ``percent(100)`` always, ``percent(0)`` never, others if enabled.
+
+        A percentage between is treated as off (every request plans the same way) unless the label is
+        listed in the gateway's ``override_labels`` setting.
+        """
+        if label in self.override_labels:
+            return True
+        if label.startswith("percent(") and label.endswith(")"):
+            try:
+                return float(label[len("percent(") : -1]) >= 100
+            except ValueError:
+                return False
+        return False
 
     def resolving_graphs(self, type_name: str, field_name: str) -> list[str]:
         return [g for g in self.graphs if self.resolvable(type_name, field_name, g)]

@@ -37,6 +37,8 @@ class Fetch:
     send_typename: dict[str, str]
     """Data ``__typename`` -> the ``__typename`` to send instead (an @interfaceObject's interface)."""
     depends_on: tuple[int, ...]
+    root_keys: tuple[str, ...] = ()
+    """The response keys a root fetch fills (its fields at the top of the response)."""
 
 
 @dataclass

@@ -66,6 +66,8 @@ class _Group:
     reps: dict[str, Rep] = field(default_factory=dict)
     send_typename: dict[str, str] = field(default_factory=dict)
     depends_on: set[_Group] = field(default_factory=set)
+    requires: str | None = None
+    """The @requires field set this entity fetch exists for (None: plain key jumps)."""
 
     def depends_transitively(self, other: _Group) -> bool:
         stack, seen = list(self.depends_on), set()
@@ -117,13 +119,23 @@ class _Planning:
             self.by_path.setdefault((graph, path), []).append(group)
         return group
 
-    def entity_group(self, graph: str, path: tuple[str, ...], deps: set[_Group]) -> _Group:
+    def entity_group(
+        self, graph: str, path: tuple[str, ...], deps: set[_Group], requires: str | None = None
+    ) -> _Group:
+        """An entity fetch of ``graph`` at ``path`` after ``deps``: a matching one, else a new one.
+
+        Fetches for different ``@requires`` sets stay apart: an object whose requirements could not all
+        be fetched is left out of a fetch, and that must not cost it the fields that needed less.
+        """
         for group in self.by_path.get((graph, path), ()):
+            if group.requires != requires:
+                continue
             if group in deps or any(dep.depends_transitively(group) for dep in deps):
                 continue
             group.depends_on |= deps
             return group
         group = self.new_group(graph, path, entity=True)
+        group.requires = requires
         group.depends_on |= deps
         return group
 
@@ -266,7 +278,7 @@ class _Planning:
                 group, builder, parent, requires, path, provided, siblings
             )
         target, fragment = self.follow(
-            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings
+            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings, requires
         )
         self.plan_field(target, fragment, via, field, path, None, siblings, requires_met=True)
 
@@ -329,6 +341,7 @@ class _Planning:
         extra_deps: set[_Group],
         extra_rep: Rep,
         siblings: dict[str, list[Field]] | None = None,
+        requires: str | None = None,
     ) -> tuple[_Group, SelectionBuilder]:
         current, current_builder, current_provided = group, builder, provided
         for index, hop in enumerate(route):
@@ -338,7 +351,7 @@ class _Planning:
                 current, current_builder, parent, parse_field_set(hop.key), current_provided, siblings
             )
             deps = {current} | (extra_deps if last else set())
-            target = self.entity_group(hop.graph, path, deps)
+            target = self.entity_group(hop.graph, path, deps, requires if last else None)
             _merge_rep(target.reps.setdefault(parent, {}), rep)
             if last:
                 _merge_rep(target.reps[parent], extra_rep)
@@ -575,6 +588,7 @@ class Planner:
             reps=dict(group.reps),
             send_typename=dict(group.send_typename),
             depends_on=tuple(sorted(g.id for g in group.depends_on)),
+            root_keys=() if group.entity else tuple(group.selection.fields),
         )
 
 

@@ -56,7 +56,7 @@ class Gateway:
     def __init__(self, supergraph: Supergraph, settings: GatewaySettings | None = None) -> None:
         self.settings = settings or GatewaySettings()
         self.supergraph = supergraph
-        self.federation = Federation(supergraph)
+        self.federation = Federation(supergraph, self.settings.override_labels)
         self.operations = OperationCache(supergraph.api_schema)
         self.planner = Planner(self.federation)
         self.shaper = Shaper(supergraph.api_schema, self.federation)
@@ -103,14 +103,15 @@ class Gateway:
         variables = coerce_variables(self.supergraph.api_schema, operation, request.variables)
         plan = self.plan(prepared, operation, variables)
         raw_variables = request.variables or {}
-        data, errors = await self.executor.execute(plan, raw_variables, headers)
+        outcome = await self.executor.execute(plan, raw_variables, headers)
+        data, errors = outcome.data, outcome.errors
         introspection: DocumentNode | None = plan.cache["introspection"]
         if introspection is not None:
             result = execute_sync(self.supergraph.api_schema, introspection, variable_values=raw_variables)
             if isinstance(result.data, dict):
                 data.update(result.data)
             errors.extend(dict(e.formatted) for e in result.errors or ())
-        shaped = self.shaper.shape(plan, data, errors)
+        shaped = self.shaper.shape(plan, data, errors, outcome.failed)
         if introspection is not None and shaped is not None:
             shaped = _with_introspection(shaped, data, plan)
         response: dict[str, Any] = {}

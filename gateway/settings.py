@@ -22,4 +22,7 @@ class GatewaySettings(BaseSettings):
     subgraph_keepalive_s: float = Field(4.0, gt=0, description="Shorter than the subgraphs' idle timeout.")
     max_body_bytes: int = Field(2_000_000, gt=0)
     plan_cache_size: int = Field(2_000, gt=0)
+    override_labels: frozenset[str] = Field(
+        frozenset(), description="Progressive @override labels to treat as on (JSON list in the environment)."
+    )
     log_level: str = "warning"

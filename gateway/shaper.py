@@ -50,13 +50,21 @@ class Shaper:
         self._enum_values: dict[str, frozenset[str]] = {}
 
     def shape(
-        self, plan: QueryPlan, data: dict[str, Any], errors: list[dict[str, Any]]
+        self,
+        plan: QueryPlan,
+        data: dict[str, Any],
+        errors: list[dict[str, Any]],
+        failed: list[tuple[str | int, ...]] | None = None,
     ) -> dict[str, Any] | None:
-        """The response's ``data`` for ``plan`` (None when a null reached the root); errors are appended."""
+        """The response's ``data`` for ``plan`` (None when a null reached the root); errors are appended.
+
+        ``failed`` are the response paths whose data a failed fetch should have brought: nulls there
+        are that fetch's (already reported) failure, not new errors.
+        """
         root = self.schema.get_type(plan.root_type)
         assert isinstance(root, GraphQLObjectType)
         memo: dict[tuple[int, str], list[tuple[str, Field]]] = plan.cache.setdefault("shape", {})
-        state = _State(errors, memo)
+        state = _State(errors, memo, failed or [])
         try:
             return self._object(root, plan.selections, data, [], state)
         except _Null:
@@ -102,15 +110,16 @@ class Shaper:
         state: _State,
         parent: str,
     ) -> Any:
+        """The completed value; raises :class:`_Null` when a non-null position ends up null.
+
+        The error goes where the null arose (the innermost non-null field), as the spec says; the
+        positions a null propagates through get none of their own.
+        """
         if isinstance(type_, GraphQLNonNull):
-            result = self._value(type_.of_type, field, value, path, state, parent)
-            if result is None:
-                if value is not _ABSENT:
-                    state.null_error(
-                        path, f"Cannot return null for non-nullable field {parent}.{field.name}."
-                    )
+            if value is None or value is _ABSENT:
+                state.null_error(path, f"Cannot return null for non-nullable field {parent}.{field.name}.")
                 raise _Null
-            return result
+            return self._nullable(type_.of_type, field, value, path, state, parent)
         if value is None or value is _ABSENT:
             return None
         try:
@@ -130,18 +139,20 @@ class Shaper:
         if isinstance(type_, GraphQLList):
             if not isinstance(value, list):
                 state.null_error(path, f"Expected a list for field {parent}.{field.name}.")
-                return None
+                raise _Null
             item_type = type_.of_type
             return [
                 self._value(item_type, field, item, [*path, i], state, parent) for i, item in enumerate(value)
             ]
         if isinstance(type_, GraphQLObjectType):
             if not isinstance(value, dict):
-                return None
+                state.null_error(path, f"Expected an object for field {parent}.{field.name}.")
+                raise _Null
             return self._object(type_, field.selections, value, path, state)
         if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
             if not isinstance(value, dict):
-                return None
+                state.null_error(path, f"Expected an object for field {parent}.{field.name}.")
+                raise _Null
             typename = value.get("__typename")
             if isinstance(type_, GraphQLInterfaceType) and typename in (None, type_.name):
                 # From an @interfaceObject subgraph, and the plan needed no concrete type: interface fields.
@@ -151,7 +162,7 @@ class Shaper:
                 state.null_error(
                     path, f"Abstract type {type_.name} resolved to an unknown type {typename!r}."
                 )
-                return None
+                raise _Null
             return self._object(runtime, field.selections, value, path, state)
         if isinstance(type_, GraphQLEnumType):
             allowed = self._enum_values.get(type_.name)
@@ -159,24 +170,31 @@ class Shaper:
                 allowed = self._enum_values[type_.name] = frozenset(type_.values)
             if value not in allowed:
                 state.null_error(path, f'Enum "{type_.name}" cannot represent value: {value!r}')
-                return None
+                raise _Null
         return value
 
 
 class _State:
-    __slots__ = ("errors", "memo", "paths")
+    __slots__ = ("errors", "failed", "memo", "paths")
 
     def __init__(
-        self, errors: list[dict[str, Any]], memo: dict[tuple[int, str], list[tuple[str, Field]]]
+        self,
+        errors: list[dict[str, Any]],
+        memo: dict[tuple[int, str], list[tuple[str, Field]]],
+        failed: list[tuple[str | int, ...]],
     ) -> None:
         self.errors = errors
         self.memo = memo
+        self.failed = failed
         self.paths: list[tuple[str | int, ...]] | None = None
 
     def null_error(self, path: list[str | int], message: str) -> None:
+        """Report a null at ``path`` unless an error or a failed fetch already accounts for it."""
+        here = tuple(path)
+        if any(here[: len(p)] == p for p in self.failed):
+            return
         if self.paths is None:
             self.paths = [tuple(e["path"]) for e in self.errors if isinstance(e.get("path"), list)]
-        here = tuple(path)
         if any(here[: len(p)] == p or p[: len(here)] == here for p in self.paths):
             return
         self.paths.append(here)
