@@ -173,7 +173,7 @@ class Executor:
         owners: list[list[tuple[dict[str, Any], list[str | int]]]] = []
         for obj, response_path in _targets(outcome.data, fetch.path):
             typename = obj.get("__typename")
-            rep_def = fetch.reps.get(typename) if isinstance(typename, str) else None
+            rep_def = fetch.reps_by_typename.get(typename) if isinstance(typename, str) else None
             if rep_def is None:
                 continue
             representation = _representation(obj, rep_def)

@@ -33,7 +33,9 @@ class Fetch:
     operation_name: str | None
     variables: tuple[str, ...]
     reps: dict[str, Rep]
-    """Data ``__typename`` -> what its representation carries (entity fetches only)."""
+    """Type -> what its representation carries (entity fetches only), as planned."""
+    reps_by_typename: dict[str, Rep]
+    """Data ``__typename`` -> its representation: ``reps`` plus an interface's under each implementation."""
     send_typename: dict[str, str]
     """Data ``__typename`` -> the ``__typename`` to send instead (an @interfaceObject's interface)."""
     depends_on: tuple[int, ...]

@@ -233,6 +233,10 @@ class _Planning:
             return
         builder.add_internal("__typename")
         self.note(group)
+        if isinstance(fed.named_type(type_name), GraphQLInterfaceType):
+            selections = self.plan_interface_object_fields(
+                group, builder, type_name, selections, path, provided
+            )
         for concrete in fed.possible_types_in(type_name, graph):
             fields = collect(fed, selections, concrete)
             if all(fs[0].name == "__typename" for fs in fields.values()):
@@ -240,6 +244,32 @@ class _Planning:
             fragment = builder.fragment(concrete)
             for same_key in fields.values():
                 self.plan_field(group, fragment, concrete, merged(same_key), path, provided, fields)
+
+    def plan_interface_object_fields(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        interface: str,
+        selections: tuple[Selection, ...],
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+    ) -> tuple[Selection, ...]:
+        """Plan the interface's own fields that only an @interfaceObject subgraph resolves (for every
+        implementation at once, by the interface's key); return the selections left to plan per type."""
+        fed, graph = self.fed, group.graph
+        level = collect(fed, selections, interface)
+        handled: set[str] = set()
+        for key, same_key in level.items():
+            name = same_key[0].name
+            if name == "__typename" or fed.resolvable(interface, name, graph):
+                continue
+            if any(
+                fed.is_interface_object(interface, g) and fed.resolvable(interface, name, g)
+                for g in fed.graphs
+            ):
+                self.jump(group, builder, interface, merged(same_key), path, provided, level)
+                handled.add(key)
+        return _without(selections, handled, interface) if handled else selections
 
     # ------------------------------------------------------------ jumps
 
@@ -484,11 +514,23 @@ class _Planning:
                         return False
         return True
 
-    def cost(self, graph: str, type_name: str, field: Field, depth: int = 3) -> int:
+    def cost(
+        self,
+        graph: str,
+        type_name: str,
+        field: Field,
+        depth: int = 3,
+        provided: tuple[Selection, ...] | None = None,
+    ) -> int:
         """How many fields under ``field`` ``graph`` could not resolve itself (a cheap lookahead)."""
         fed = self.fed
-        if field.name != "__typename" and not fed.resolvable(type_name, field.name, graph):
-            return 1 + len(field.selections)
+        local, child_provided = provided_child(fed, provided, type_name, field.name)
+        if not local:
+            if field.name != "__typename" and not fed.resolvable(type_name, field.name, graph):
+                return 1 + len(field.selections)
+            if field.selections:
+                provides = fed.provides(type_name, field.name, graph)
+                child_provided = parse_field_set(provides) if provides else None
         if depth == 0 or not field.selections:
             return 0
         named, _ = unwrap(fed.field_type(type_name, field.name))
@@ -496,7 +538,7 @@ class _Planning:
         total = 0
         for target in targets:
             for fields in collect(fed, field.selections, target).values():
-                total += self.cost(graph, target, merged(fields), depth - 1)
+                total += self.cost(graph, target, merged(fields), depth - 1, child_provided)
         return total
 
 
@@ -551,6 +593,23 @@ class Planner:
         ]
         return QueryPlan(kind=kind, root_type=root_type.name, selections=selections, fetches=fetches)
 
+    def _concrete_reps(self, group: _Group) -> tuple[dict[str, Rep], dict[str, str]]:
+        """Representations by data ``__typename``; an interface's also under each implementation, since an
+        earlier fetch may have replaced the interface's name with the concrete type's."""
+        fed = self.federation
+        reps, send_typename = dict(group.reps), dict(group.send_typename)
+        for type_name, rep in group.reps.items():
+            if not fed.is_abstract(type_name):
+                continue
+            send = send_typename.get(type_name, type_name)
+            as_interface = fed.is_interface_object(send, group.graph)
+            for concrete in fed.possible_types(type_name):
+                if concrete not in reps:
+                    reps[concrete] = rep
+                    if as_interface:
+                        send_typename[concrete] = send
+        return reps, send_typename
+
     def _fetch(
         self,
         planning: _Planning,
@@ -560,6 +619,7 @@ class Planner:
         name: str | None,
     ) -> Fetch:
         subgraph = self.federation.supergraph.subgraphs[group.graph]
+        reps, send_typename = self._concrete_reps(group)
         variables = sorted(v for v in group.selection.variables() if v in variable_definitions)
         definitions = [variable_definitions[v] for v in variables]
         operation_name = f"{name}__{_NOT_NAME.sub('_', subgraph.name)}__{group.id}" if name else None
@@ -586,7 +646,8 @@ class Planner:
             operation_name=operation_name,
             variables=tuple(variables),
             reps=dict(group.reps),
-            send_typename=dict(group.send_typename),
+            reps_by_typename=reps,
+            send_typename=send_typename,
             depends_on=tuple(sorted(g.id for g in group.depends_on)),
             root_keys=() if group.entity else tuple(group.selection.fields),
         )
