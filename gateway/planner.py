@@ -82,6 +82,19 @@ class _Group:
 
 
 @dataclass(frozen=True)
+class _Frame:
+    """A composite field being planned: where to go back to when something below it cannot be reached."""
+
+    group: _Group
+    builder: SelectionBuilder
+    parent: str
+    field: Field
+    path: tuple[str, ...]
+    provided: tuple[Selection, ...] | None
+    siblings: dict[str, list[Field]] | None
+
+
+@dataclass(frozen=True)
 class _Hop:
     graph: str
     via: str
@@ -103,8 +116,14 @@ def _merge_rep(into: Rep, more: Rep) -> None:
 class _Planning:
     """The state of planning one operation."""
 
-    def __init__(self, federation: Federation) -> None:
+    def __init__(self, federation: Federation, kind: str = "query", root_type: str = "Query") -> None:
         self.fed = federation
+        self.kind = kind
+        self.root_type = root_type
+        self.root_groups: dict[str, _Group] = {}
+        self.frames: list[_Frame] = []
+        self._climbs: set[tuple[int, str, str]] = set()
+        self._assembling: set[tuple[str, str, str, tuple[str, ...]]] = set()
         self.groups: list[_Group] = []
         self.by_path: dict[tuple[str, tuple[str, ...]], list[_Group]] = {}
         self._ids = itertools.count()
@@ -193,16 +212,24 @@ class _Planning:
             provides = fed.provides(parent, field.name, group.graph)
             child_provided = parse_field_set(provides) if provides else None
         if not local:
-            self.jump(group, builder, parent, field, path, provided, siblings)
+            if not (self.jump(group, builder, parent, field, path, provided, siblings) or self.climb(field)):
+                raise PlanningError(
+                    f"no subgraph can resolve {parent}.{field.name} when coming from subgraph "
+                    f"{fed.supergraph.subgraphs[group.graph].name}"
+                )
             return
         field_builder = builder.add(field)
         self.note(group)
         named, lists = unwrap(fed.field_type(parent, field.name))
         if isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
             child_path = (*path, field.response_key, *(["@"] * lists))
-            self.plan_selections(
-                group, field_builder.sub(), named.name, field.selections, child_path, child_provided
-            )
+            self.frames.append(_Frame(group, builder, parent, field, path, provided, siblings))
+            try:
+                self.plan_selections(
+                    group, field_builder.sub(), named.name, field.selections, child_path, child_provided
+                )
+            finally:
+                self.frames.pop()
 
     def plan_abstract(
         self,
@@ -263,11 +290,11 @@ class _Planning:
             name = same_key[0].name
             if name == "__typename" or fed.resolvable(interface, name, graph):
                 continue
-            if any(
+            elsewhere = any(
                 fed.is_interface_object(interface, g) and fed.resolvable(interface, name, g)
                 for g in fed.graphs
-            ):
-                self.jump(group, builder, interface, merged(same_key), path, provided, level)
+            )
+            if elsewhere and self.jump(group, builder, interface, merged(same_key), path, provided, level):
                 handled.add(key)
         return _without(selections, handled, interface) if handled else selections
 
@@ -282,35 +309,139 @@ class _Planning:
         path: tuple[str, ...],
         provided: tuple[Selection, ...] | None,
         siblings: dict[str, list[Field]] | None = None,
-    ) -> None:
-        """Plan ``field`` in an entity fetch of a subgraph that can resolve it."""
+        exclude: str | None = None,
+    ) -> bool:
+        """Plan ``field`` in an entity fetch of a subgraph that resolves it; False when none can be reached.
+
+        The entity fetch is entered by a key the current subgraph can produce (directly or over further
+        hops); failing that, by a key whose fields are gathered from several subgraphs first.
+        """
         fed = self.fed
-        options: list[tuple[str, str]] = [(g, parent) for g in fed.resolving_graphs(parent, field.name)]
+        options: list[tuple[str, str]] = [
+            (g, parent) for g in fed.resolving_graphs(parent, field.name) if g != exclude
+        ]
         for interface in fed.interfaces_of(parent):
             for graph in fed.graphs:
                 if fed.is_interface_object(interface, graph) and fed.resolvable(interface, field.name, graph):
                     options.append((graph, interface))
+        if not options:
+            return False
         options.sort(key=lambda o: (not self.by_path.get((o[0], path)), self.cost(o[0], o[1], field)))
+        known = group.reps.get(parent) if group.entity and path == group.path else None
+        found = None
         for graph, via in options:
-            route = self.route(group.graph, parent, graph, via, provided)
+            route = self.route(group.graph, parent, graph, via, provided, known)
             if route is not None:
+                found = (graph, via, route)
                 break
-        else:
-            raise PlanningError(
-                f"no subgraph can resolve {parent}.{field.name} when coming from subgraph "
-                f"{fed.supergraph.subgraphs[group.graph].name}"
-            )
         extra_deps: set[_Group] = set()
         extra_rep: Rep = {}
+        if found is None:
+            assembled = self.assembled_key(group, builder, parent, options, path, provided, siblings)
+            if assembled is None:
+                return False
+            graph, via, key, extra_rep, extra_deps = assembled
+            route = [_Hop(graph, via, key)]
+        else:
+            graph, via, route = found
         requires = fed.requires(via, field.name, graph)
         if requires:
-            extra_rep, extra_deps = self.plan_requirements(
+            requirement_rep, requirement_deps = self.plan_requirements(
                 group, builder, parent, requires, path, provided, siblings
             )
+            _merge_rep(extra_rep, requirement_rep)
+            extra_deps |= requirement_deps
         target, fragment = self.follow(
-            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings, requires
+            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings, requires, known
         )
         self.plan_field(target, fragment, via, field, path, None, siblings, requires_met=True)
+        return True
+
+    def assembled_key(
+        self,
+        group: _Group,
+        builder: SelectionBuilder,
+        parent: str,
+        options: list[tuple[str, str]],
+        path: tuple[str, ...],
+        provided: tuple[Selection, ...] | None,
+        siblings: dict[str, list[Field]] | None,
+    ) -> tuple[str, str, str, Rep, set[_Group]] | None:
+        """Enter a subgraph by a key no single subgraph can produce: fetch its fields wherever they resolve
+        (as for ``@requires``), then send them together."""
+        fed = self.fed
+        if not fed.is_entity(parent):
+            return None
+        for graph, via in options:
+            for key in fed.keys(via, graph):
+                guard = (parent, key, group.graph, path)
+                fields = collect(fed, parse_field_set(key), parent)
+                if guard in self._assembling or not all(
+                    fs[0].name == "__typename" or fed.resolving_graphs(parent, fs[0].name)
+                    for fs in fields.values()
+                ):
+                    continue
+                self._assembling.add(guard)
+                try:
+                    rep, deps = self.plan_requirements(group, builder, parent, key, path, provided, siblings)
+                except PlanningError:
+                    continue
+                finally:
+                    self._assembling.discard(guard)
+                return graph, via, key, rep, deps
+        return None
+
+    def climb(self, field: Field) -> bool:
+        """Fetch ``field`` by going back to the nearest ancestor another subgraph can be asked from.
+
+        A value type (no key) cannot be jumped into. The field is then asked again together with the
+        fields leading down to it: from an entity ancestor by its key, or from the root by a shareable
+        root field of another subgraph (queries only: a mutation is never sent twice).
+        """
+        fed = self.fed
+        chain = field
+        for depth in range(len(self.frames) - 1, -1, -1):
+            frame = self.frames[depth]
+            anchor = Field(
+                frame.field.response_key,
+                frame.field.name,
+                frame.field.arguments,
+                (chain,),
+                frame.field.directives,
+            )
+            guard = (depth, frame.group.graph, frame.field.response_key)
+            if guard not in self._climbs:
+                self._climbs.add(guard)
+                try:
+                    if frame.parent == self.root_type and not frame.path:
+                        if self.kind == "query" and self.reissue_root(frame, anchor):
+                            return True
+                    elif fed.is_entity(frame.parent) and self.jump(
+                        frame.group,
+                        frame.builder,
+                        frame.parent,
+                        anchor,
+                        frame.path,
+                        frame.provided,
+                        frame.siblings,
+                        exclude=frame.group.graph,
+                    ):
+                        return True
+                finally:
+                    self._climbs.discard(guard)
+            chain = anchor
+        return False
+
+    def reissue_root(self, frame: _Frame, anchor: Field) -> bool:
+        graphs = [g for g in self.fed.resolving_graphs(self.root_type, anchor.name) if g != frame.group.graph]
+        if not graphs:
+            return False
+        graph = min(graphs, key=lambda g: self.cost(g, self.root_type, anchor))
+        group = self.root_groups.get(graph)
+        if group is None:
+            group = self.root_groups[graph] = self.new_group(graph, (), False)
+        self.plan_field(group, group.selection, self.root_type, anchor, (), None)
+        return True
 
     def jump_to_interface(
         self,
@@ -333,9 +464,19 @@ class _Planning:
         raise PlanningError(f"no subgraph can tell the concrete type of {interface} objects")
 
     def route(
-        self, source: str, parent: str, target: str, via: str, provided: tuple[Selection, ...] | None
+        self,
+        source: str,
+        parent: str,
+        target: str,
+        via: str,
+        provided: tuple[Selection, ...] | None,
+        known: Rep | None = None,
     ) -> list[_Hop] | None:
-        """The shortest chain of key hops from ``source`` to ``target`` (breadth first over subgraphs)."""
+        """The shortest chain of key hops from ``source`` to ``target`` (breadth first over subgraphs).
+
+        ``known`` are fields the objects here already carry (the representation that brought them into
+        ``source``): they count as producible there, even when ``source`` marks them ``@external``.
+        """
         fed = self.fed
         target_keys = [parse_field_set(key) for key in fed.keys(via, target)]
         if not target_keys:
@@ -346,19 +487,33 @@ class _Planning:
             next_frontier: list[tuple[str, list[_Hop]]] = []
             for graph, hops in frontier:
                 graph_provided = provided if not hops else None
+                graph_known = known if not hops else None
                 for key, parsed in zip(fed.keys(via, target), target_keys, strict=True):
-                    if fed.key_fields_resolvable(parent, parsed, graph, graph_provided):
+                    if self.producible(parent, parsed, graph, graph_provided, graph_known):
                         return [*hops, _Hop(target, via, key)]
                 for middle in fed.graphs:
                     if middle in seen or middle == target or not fed.defines(parent, middle):
                         continue
                     for key in fed.keys(parent, middle):
-                        if fed.key_fields_resolvable(parent, parse_field_set(key), graph, graph_provided):
+                        if self.producible(parent, parse_field_set(key), graph, graph_provided, graph_known):
                             seen.add(middle)
                             next_frontier.append((middle, [*hops, _Hop(middle, parent, key)]))
                             break
             frontier = next_frontier
         return None
+
+    def producible(
+        self,
+        parent: str,
+        key: tuple[Selection, ...],
+        graph: str,
+        provided: tuple[Selection, ...] | None,
+        known: Rep | None,
+    ) -> bool:
+        if not known:
+            return self.fed.key_fields_resolvable(parent, key, graph, provided)
+        rest = tuple(s for s in key if not (isinstance(s, Field) and s.name in known and not s.selections))
+        return not rest or self.fed.key_fields_resolvable(parent, rest, graph, provided)
 
     def follow(
         self,
@@ -372,14 +527,24 @@ class _Planning:
         extra_rep: Rep,
         siblings: dict[str, list[Field]] | None = None,
         requires: str | None = None,
+        known: Rep | None = None,
     ) -> tuple[_Group, SelectionBuilder]:
         current, current_builder, current_provided = group, builder, provided
         for index, hop in enumerate(route):
             last = index == len(route) - 1
             current_builder.add_internal("__typename")
-            rep = self.add_key_fields(
-                current, current_builder, parent, parse_field_set(hop.key), current_provided, siblings
-            )
+            key = parse_field_set(hop.key)
+            rep: Rep = {}
+            if known:
+                # Key fields the objects already carry come from the data, not from this fetch.
+                rep = {s.name: known[s.name] for s in key if isinstance(s, Field) and s.name in known}
+                key = tuple(s for s in key if not (isinstance(s, Field) and s.name in rep))
+                known = None
+            if key:
+                _merge_rep(
+                    rep,
+                    self.add_key_fields(current, current_builder, parent, key, current_provided, siblings),
+                )
             deps = {current} | (extra_deps if last else set())
             target = self.entity_group(hop.graph, path, deps, requires if last else None)
             _merge_rep(target.reps.setdefault(parent, {}), rep)
@@ -556,8 +721,8 @@ class Planner:
         root_type = fed.schema.get_root_type(operation.operation)
         if root_type is None:
             raise PlanningError(f"the supergraph has no {kind} type")
-        planning = _Planning(fed)
-        root_groups: dict[str, _Group] = {}
+        planning = _Planning(fed, kind, root_type.name)
+        root_groups = planning.root_groups
         done: list[_Group] = []
         for response_key, fields in collect(fed, selections, root_type.name).items():
             field = merged(fields)
