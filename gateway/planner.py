@@ -66,8 +66,6 @@ class _Group:
     reps: dict[str, Rep] = field(default_factory=dict)
     send_typename: dict[str, str] = field(default_factory=dict)
     depends_on: set[_Group] = field(default_factory=set)
-    requires: str | None = None
-    """The @requires field set this entity fetch exists for (None: plain key jumps)."""
 
     def depends_transitively(self, other: _Group) -> bool:
         stack, seen = list(self.depends_on), set()
@@ -138,23 +136,17 @@ class _Planning:
             self.by_path.setdefault((graph, path), []).append(group)
         return group
 
-    def entity_group(
-        self, graph: str, path: tuple[str, ...], deps: set[_Group], requires: str | None = None
-    ) -> _Group:
-        """An entity fetch of ``graph`` at ``path`` after ``deps``: a matching one, else a new one.
+    def entity_group(self, graph: str, path: tuple[str, ...], deps: set[_Group]) -> _Group:
+        """An entity fetch of ``graph`` at ``path`` after exactly ``deps``: an existing one, else a new one.
 
-        Fetches for different ``@requires`` sets stay apart: an object whose requirements could not all
-        be fetched is left out of a fetch, and that must not cost it the fields that needed less.
+        Fetches that wait for different fetches stay apart (as Apollo's do): an object whose inputs from
+        one of them are missing is left out of a fetch, and that must not cost it the fields that only
+        needed the others.
         """
         for group in self.by_path.get((graph, path), ()):
-            if group.requires != requires:
-                continue
-            if group in deps or any(dep.depends_transitively(group) for dep in deps):
-                continue
-            group.depends_on |= deps
-            return group
+            if group.depends_on == deps:
+                return group
         group = self.new_group(graph, path, entity=True)
-        group.requires = requires
         group.depends_on |= deps
         return group
 
@@ -352,7 +344,7 @@ class _Planning:
             _merge_rep(extra_rep, requirement_rep)
             extra_deps |= requirement_deps
         target, fragment = self.follow(
-            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings, requires, known
+            group, builder, parent, route, path, provided, extra_deps, extra_rep, siblings, known
         )
         self.plan_field(target, fragment, via, field, path, None, siblings, requires_met=True)
         return True
@@ -526,7 +518,6 @@ class _Planning:
         extra_deps: set[_Group],
         extra_rep: Rep,
         siblings: dict[str, list[Field]] | None = None,
-        requires: str | None = None,
         known: Rep | None = None,
     ) -> tuple[_Group, SelectionBuilder]:
         current, current_builder, current_provided = group, builder, provided
@@ -546,7 +537,7 @@ class _Planning:
                     self.add_key_fields(current, current_builder, parent, key, current_provided, siblings),
                 )
             deps = {current} | (extra_deps if last else set())
-            target = self.entity_group(hop.graph, path, deps, requires if last else None)
+            target = self.entity_group(hop.graph, path, deps)
             _merge_rep(target.reps.setdefault(parent, {}), rep)
             if last:
                 _merge_rep(target.reps[parent], extra_rep)
