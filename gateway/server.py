@@ -75,6 +75,12 @@ class _GraphQLEndpoint:
             prepared, operation = self.gateway.prepare(graphql_request)
         except OperationError as exc:
             return self._request_error(exc, media_type)
+        if operation.operation == OperationType.SUBSCRIPTION:
+            return _respond(
+                _error_body("This gateway does not serve subscriptions.", "SUBSCRIPTIONS_NOT_SUPPORTED"),
+                400,
+                media_type,
+            )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             return _respond(
                 _error_body("Only queries can be sent with GET; use POST.", "METHOD_NOT_ALLOWED"),

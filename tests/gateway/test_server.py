@@ -124,3 +124,9 @@ async def test_introspection_is_answered_from_the_api_schema(client: httpx.Async
     assert body["data"]["__schema"] == {"queryType": {"name": "Query"}}
     assert [f["name"] for f in body["data"]["user"]["fields"]] == ["id", "name", "username", "reviews"]
     assert list(body["data"]) == ["__schema", "user", "__typename"]
+
+
+async def test_a_subscription_is_refused_with_a_code(client: httpx.AsyncClient) -> None:
+    # The products supergraph has no Subscription type, so validation refuses it first; either way a code.
+    response = await client.post("/graphql", json={"query": "subscription { me { id } }"})
+    assert _codes(response.json())[0] in ("GRAPHQL_VALIDATION_FAILED", "SUBSCRIPTIONS_NOT_SUPPORTED")
