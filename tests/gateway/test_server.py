@@ -129,7 +129,8 @@ async def test_introspection_is_answered_from_the_api_schema(client: httpx.Async
 async def test_a_subscription_is_refused_with_a_code() -> None:
     sdl = (FIXTURES / "mutations.graphql").read_text()
     sdl = sdl.replace("  mutation: Mutation\n", "  mutation: Mutation\n  subscription: Subscription\n", 1)
-    sdl += "\ntype Subscription @join__type(graph: COUNTER) {\n  ticks: Int! @join__field(graph: COUNTER)\n}\n"
+    sdl += "\ntype Subscription @join__type(graph: COUNTER) {\n"
+    sdl += "  ticks: Int! @join__field(graph: COUNTER)\n}\n"
     app = create_app(parse_supergraph(sdl))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as c:
         response = await c.post("/graphql", json={"query": "subscription { ticks }"})
