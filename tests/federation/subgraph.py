@@ -9,7 +9,8 @@ representation's key fields, and the representation's fields (keys and
 ``@requires``) are merged over it, so computed fields can read them; an
 entity missing from the table resolves to null. Objects carry
 ``__typename`` for abstract types. Field resolvers are ``(obj, args) ->
-value`` functions keyed by ``"Type.field"``.
+value`` functions keyed by ``"Type.field"``. Operations are validated first,
+as a real server does: asking a subgraph for a field it lacks is an error.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from graphql import (
     execute,
     parse,
     print_ast,
+    validate,
 )
 from graphql.language import (
     DirectiveNode,
@@ -199,6 +201,12 @@ class TestSubgraph:
                 document = parse(body["query"])
             except GraphQLError as exc:
                 return Response(orjson.dumps({"errors": [exc.formatted]}), 400, media_type="application/json")
+            invalid = validate(self.schema, document)
+            if invalid:
+                # As a real subgraph does: an operation asking for what the subgraph lacks gets no data.
+                code = {"code": "GRAPHQL_VALIDATION_FAILED"}
+                errors = [{**e.formatted, "extensions": code} for e in invalid]
+                return Response(orjson.dumps({"errors": errors}), 400, media_type="application/json")
             result = execute(
                 self.schema,
                 document,
