@@ -66,6 +66,9 @@ class _Group:
     reps: dict[str, Rep] = field(default_factory=dict)
     send_typename: dict[str, str] = field(default_factory=dict)
     depends_on: set[_Group] = field(default_factory=set)
+    as_interface: bool = False
+    """Sends objects as their @interfaceObject interface: kept apart from fetches that send concrete types,
+    since one object can only be sent under one ``__typename`` per fetch."""
 
     def depends_transitively(self, other: _Group) -> bool:
         stack, seen = list(self.depends_on), set()
@@ -136,7 +139,9 @@ class _Planning:
             self.by_path.setdefault((graph, path), []).append(group)
         return group
 
-    def entity_group(self, graph: str, path: tuple[str, ...], deps: set[_Group]) -> _Group:
+    def entity_group(
+        self, graph: str, path: tuple[str, ...], deps: set[_Group], as_interface: bool = False
+    ) -> _Group:
         """An entity fetch of ``graph`` at ``path`` after exactly ``deps``: an existing one, else a new one.
 
         Fetches that wait for different fetches stay apart (as Apollo's do): an object whose inputs from
@@ -144,10 +149,11 @@ class _Planning:
         needed the others.
         """
         for group in self.by_path.get((graph, path), ()):
-            if group.depends_on == deps:
+            if group.depends_on == deps and group.as_interface == as_interface:
                 return group
         group = self.new_group(graph, path, entity=True)
         group.depends_on |= deps
+        group.as_interface = as_interface
         return group
 
     def note(self, group: _Group) -> None:
@@ -318,7 +324,8 @@ class _Planning:
                     options.append((graph, interface))
         if not options:
             return False
-        options.sort(key=lambda o: (not self.by_path.get((o[0], path)), self.cost(o[0], o[1], field)))
+        costs = {option: self.cost(option[0], option[1], field) for option in options}
+        options.sort(key=lambda o: (not self.by_path.get((o[0], path)), costs[o]))
         known = group.reps.get(parent) if group.entity and path == group.path else None
         found = None
         for graph, via in options:
@@ -328,14 +335,18 @@ class _Planning:
                 break
         extra_deps: set[_Group] = set()
         extra_rep: Rep = {}
+        if found is None or costs[(found[0], found[1])] > min(costs.values()):
+            # No direct route, or only to a subgraph that resolves less of what is asked below: enter the
+            # best one by a key gathered from several subgraphs (its fields are then already in the data).
+            cheaper = [o for o in options if found is None or costs[o] < costs[(found[0], found[1])]]
+            assembled = self.assembled_key(group, builder, parent, cheaper, path, provided, siblings)
+            if assembled is not None:
+                graph, via, key, extra_rep, extra_deps = assembled
+                route, known = [_Hop(graph, via, key)], dict(extra_rep)
+                found = (graph, via, route)
         if found is None:
-            assembled = self.assembled_key(group, builder, parent, options, path, provided, siblings)
-            if assembled is None:
-                return False
-            graph, via, key, extra_rep, extra_deps = assembled
-            route = [_Hop(graph, via, key)]
-        else:
-            graph, via, route = found
+            return False
+        graph, via, route = found
         requires = fed.requires(via, field.name, graph)
         if requires:
             requirement_rep, requirement_deps = self.plan_requirements(
@@ -537,7 +548,8 @@ class _Planning:
                     self.add_key_fields(current, current_builder, parent, key, current_provided, siblings),
                 )
             deps = {current} | (extra_deps if last else set())
-            target = self.entity_group(hop.graph, path, deps)
+            as_interface = hop.via != parent or self.fed.is_interface_object(hop.via, hop.graph)
+            target = self.entity_group(hop.graph, path, deps, as_interface)
             _merge_rep(target.reps.setdefault(parent, {}), rep)
             if last:
                 _merge_rep(target.reps[parent], extra_rep)

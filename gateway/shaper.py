@@ -155,7 +155,10 @@ class Shaper:
                 raise _Null
             typename = value.get("__typename")
             if isinstance(type_, GraphQLInterfaceType) and typename in (None, type_.name):
-                # From an @interfaceObject subgraph, and the plan needed no concrete type: interface fields.
+                if _asks_concrete_type(field.selections, type_.name):
+                    # An @interfaceObject's object that no subgraph could name: null, as Apollo answers.
+                    raise _Null
+                # From an @interfaceObject subgraph, and nothing needs the concrete type: interface fields.
                 return self._object(type_, field.selections, value, path, state)
             runtime = self.schema.get_type(typename) if isinstance(typename, str) else None
             if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(type_, runtime):
@@ -172,6 +175,20 @@ class Shaper:
                 state.null_error(path, f'Enum "{type_.name}" cannot represent value: {value!r}')
                 raise _Null
         return value
+
+
+def _asks_concrete_type(selections: tuple[Selection, ...], interface: str) -> bool:
+    """Whether the selection asks for ``__typename`` at the interface's level (fragments on concrete
+    types simply do not apply to an object whose type is unknown)."""
+    for selection in selections:
+        if isinstance(selection, Field):
+            if selection.name == "__typename":
+                return True
+        elif selection.type_condition in (None, interface) and _asks_concrete_type(
+            selection.selections, interface
+        ):
+            return True
+    return False
 
 
 class _State:

@@ -237,17 +237,14 @@ QUERIES = [
     Query(
         "the key assembled from two subgraphs before the entity call",
         "{ products { id name discount } }",
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "an assembled key next to a shareable field that another subgraph resolves by sku",
         "{ products { name discount price { amount currency } } }",
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "an assembled key at a nested path, in lists of lists",
         "{ products { id bundles { id name discount } } }",
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "one product: unknown to pricing, unkeyable, missing",
@@ -257,7 +254,6 @@ QUERIES = [
           uncategorized: product(id: "p5") { name category { title } discount }
           missing: product(id: "p9") { discount } }
         """,
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "pricing's root objects need the @external sku from the catalog",
@@ -274,8 +270,6 @@ QUERIES = [
     Query(
         "a value object that only the subgraph entered by an assembled key resolves whole",
         "{ products { name discount offer { label until } } }",
-        xfail="no plan: Product.offer goes to fx (a direct key) rather than pricing (an assembled key), "
-        "and the climb for Offer.until from fx's entity fetch cannot build pricing's key",
     ),
     Query(
         "an offer value object split between pricing (assembled key) and fx (by sku)",
@@ -293,7 +287,6 @@ QUERIES = [
         }
         """,
         {"currency": "XYZ", "withOffer": True},
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "aliases and typename at every level",
@@ -307,7 +300,6 @@ QUERIES = [
           }
         }
         """,
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "nested and inline fragments, skip and include",
@@ -321,12 +313,10 @@ QUERIES = [
         fragment Pricing on Product { discount ... { offer { label } } }
         """,
         {"lean": True},
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "lists of lists from the sku-keyed subgraph after the assembled entity call",
         "{ products { sku discount rates } }",
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
     Query(
         "the same product under two aliases with different currencies",
@@ -334,6 +324,5 @@ QUERIES = [
         { one: product(id: "p4") { discount nok: price(currency: "NOK") { amount } }
           two: product(id: "p4") { discount eur: price(currency: "EUR") { amount currency } name } }
         """,
-        xfail=_KEY_SENT_TO_CATALOG,
     ),
 ]

@@ -272,8 +272,6 @@ QUERIES = [
         expected={"data": {"item": {"title": "Stalker", "stars": 4.25, "certificate": "PG"}}},
         why="Apollo's planner fails (\"Was not able to find any options for certificate: This shouldn't "
         'have happened.") and answers no data',
-        xfail="stars is null: ratings is sent only the Film representation, and `... on Media { stars }` "
-        "does not apply to a Film there",
     ),
     Query(
         "a loan's media from the interfaceObject root, lists of lists, the loans of the media",
@@ -289,8 +287,6 @@ QUERIES = [
     Query(
         "an object the owner does not know, with __typename",
         '{ loan(id: "L5") { member media { __typename id label } } other: loan(id: "L3") { media { id } } }',
-        xfail='the object keeps `__typename: "Media"` (the interface\'s name, which is no object type) '
-        "instead of becoming null as Apollo makes it",
     ),
     Query(
         "nested fragments on the interface and its types, the requirement under other names",
