@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from gateway.aliasing import apply_renames
 from gateway.http_client import SubgraphClient, SubgraphHTTPError
 from gateway.plan import Fetch, QueryPlan, Rep
 
@@ -158,6 +159,8 @@ class Executor:
         if result is None or not isinstance(result.get("data"), dict):
             outcome.failed.extend((key,) for key in fetch.root_keys)
             return
+        if fetch.renames:
+            apply_renames(result["data"], fetch.renames)
         merge_into(outcome.data, result["data"])
 
     async def _entities(
@@ -196,6 +199,8 @@ class Executor:
             entities = result["data"].get("_entities")
         if not isinstance(entities, list):
             outcome.failed.extend(tuple(path) for owned in owners for _, path in owned)
+        elif fetch.renames:
+            apply_renames(entities, fetch.renames)
         if result is None:
             return
         keep_typename = not fetch.send_typename

@@ -204,6 +204,19 @@ class Federation:
     def resolving_graphs(self, type_name: str, field_name: str) -> list[str]:
         return [g for g in self.graphs if self.resolvable(type_name, field_name, g)]
 
+    def subgraph_type(self, type_name: str, field_name: str, graph: str) -> str:
+        """The field's type as ``graph`` declares it (``@join__field(type:)`` when it differs), printed."""
+        if field_name == "__typename":
+            return "String!"
+        entry = self.field_entry(type_name, field_name, graph)
+        if entry is not None and entry.type:
+            return entry.type
+        return str(self.field_type(type_name, field_name))
+
+    def subgraph_named_type(self, type_name: str, field_name: str, graph: str) -> str:
+        """The named type under the field's wrappers, as ``graph`` declares it."""
+        return self.subgraph_type(type_name, field_name, graph).strip("[]!")
+
     def requires(self, type_name: str, field_name: str, graph: str) -> str | None:
         entry = self.field_entry(type_name, field_name, graph)
         return entry.requires if entry is not None else None

@@ -41,6 +41,8 @@ class Fetch:
     depends_on: tuple[int, ...]
     root_keys: tuple[str, ...] = ()
     """The response keys a root fetch fills (its fields at the top of the response)."""
+    renames: dict[str, Any] = field(default_factory=dict)
+    """Aliases the plan gave clashing fields, to undo on the response (gateway.aliasing)."""
 
 
 @dataclass

@@ -36,9 +36,11 @@ from graphql import (
     GraphQLObjectType,
     GraphQLUnionType,
     OperationDefinitionNode,
+    OperationType,
     print_ast,
 )
 
+from gateway.aliasing import dealias
 from gateway.errors import GatewayError
 from gateway.federation import Federation, parse_field_set, unwrap
 from gateway.operation import Field, Fragment, Selection
@@ -50,6 +52,11 @@ __all__ = ["Planner", "PlanningError"]
 OperationKind = Literal["query", "mutation", "subscription"]
 
 _NOT_NAME = re.compile(r"[^_0-9A-Za-z]")
+_KINDS = {
+    "query": OperationType.QUERY,
+    "mutation": OperationType.MUTATION,
+    "subscription": OperationType.SUBSCRIPTION,
+}
 
 
 class PlanningError(GatewayError):
@@ -220,6 +227,10 @@ class _Planning:
         self.note(group)
         named, lists = unwrap(fed.field_type(parent, field.name))
         if isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            # The subgraph may declare a narrower type (an object where the supergraph has a union).
+            narrower = fed.subgraph_named_type(parent, field.name, group.graph)
+            if narrower != named.name and fed.schema.get_type(narrower) is not None:
+                named = fed.named_type(narrower)
             child_path = (*path, field.response_key, *(["@"] * lists))
             self.frames.append(_Frame(group, builder, parent, field, path, provided, siblings))
             try:
@@ -761,6 +772,10 @@ class Planner:
         ]
         return QueryPlan(kind=kind, root_type=root_type.name, selections=selections, fetches=fetches)
 
+    def _root_name(self, kind: OperationKind) -> str:
+        root = self.federation.schema.get_root_type(_KINDS[kind])
+        return root.name if root is not None else "Query"
+
     def _concrete_reps(self, group: _Group) -> tuple[dict[str, Rep], dict[str, str]]:
         """Representations by data ``__typename``; an interface's also under each implementation, since an
         earlier fetch may have replaced the interface's name with the concrete type's."""
@@ -791,6 +806,9 @@ class Planner:
         variables = sorted(v for v in group.selection.variables() if v in variable_definitions)
         definitions = [variable_definitions[v] for v in variables]
         operation_name = f"{name}__{_NOT_NAME.sub('_', subgraph.name)}__{group.id}" if name else None
+        # Fields of one response key with different types get aliases (undone on the response).
+        parent = "_Entity" if group.entity else self._root_name(kind)
+        renames = dealias(self.federation, group.selection, parent, group.graph)
         if group.entity:
             definitions.insert(0, "$representations: [_Any!]!")
             selection = (
@@ -818,6 +836,7 @@ class Planner:
             send_typename=send_typename,
             depends_on=tuple(sorted(g.id for g in group.depends_on)),
             root_keys=() if group.entity else tuple(group.selection.fields),
+            renames=renames,
         )
 
 
