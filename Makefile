@@ -25,6 +25,15 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+## Benchmark our gateway against Apollo Gateway and Hive Gateway in one run (bench/README.md).
+## It installs its own tools into bench/.cache; e.g. `make bench BENCH_DURATION=10s BENCH_WARMUP=3s`.
+BENCH_DURATION ?= 60s
+BENCH_WARMUP ?= 10s
+BENCH_VUS ?= 50
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench run --duration $(BENCH_DURATION) --warmup $(BENCH_WARMUP) --vus $(BENCH_VUS) $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
