@@ -53,16 +53,43 @@ def _merge_lists(current: list[Any], incoming: list[Any]) -> None:
             current[index] = b
 
 
-def _targets(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], list[str | int]]]:
-    """The objects at ``path`` (``@`` walks into lists), with their response paths."""
-    found: list[tuple[dict[str, Any], list[str | int]]] = []
+def _targets(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The objects at ``path`` (``@`` walks into lists). Hot: no response paths are built here."""
+    level: list[Any] = [data]
+    for segment in path:
+        following: list[Any] = []
+        for value in level:
+            if segment == "@":
+                if isinstance(value, list):
+                    following.extend(value)
+            elif isinstance(value, dict):
+                child = value.get(segment)
+                if child is not None:
+                    following.append(child)
+        level = following
+    found: list[dict[str, Any]] = []
+    _flatten(level, found)
+    return found
+
+
+def _flatten(values: list[Any], into: list[dict[str, Any]]) -> None:
+    for value in values:
+        if isinstance(value, dict):
+            into.append(value)
+        elif isinstance(value, list):
+            _flatten(value, into)
+
+
+def _target_paths(data: Any, path: tuple[str, ...]) -> dict[int, list[str | int]]:
+    """The response path of every object at ``path``, by identity (for errors, which are rare)."""
+    paths: dict[int, list[str | int]] = {}
 
     def walk(value: Any, depth: int, response_path: list[str | int]) -> None:
         if value is None:
             return
         if depth == len(path):
             if isinstance(value, dict):
-                found.append((value, response_path))
+                paths[id(value)] = response_path
             elif isinstance(value, list):
                 for index, item in enumerate(value):
                     walk(item, depth, [*response_path, index])
@@ -77,7 +104,7 @@ def _targets(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], lis
             walk(value.get(segment), depth + 1, [*response_path, segment])
 
     walk(data, 0, [])
-    return found
+    return paths
 
 
 def _representation(obj: dict[str, Any], rep: Rep) -> dict[str, Any] | None:
@@ -173,8 +200,8 @@ class Executor:
         errors = outcome.errors
         unique: dict[bytes, int] = {}
         representations: list[dict[str, Any]] = []
-        owners: list[list[tuple[dict[str, Any], list[str | int]]]] = []
-        for obj, response_path in _targets(outcome.data, fetch.path):
+        owners: list[list[dict[str, Any]]] = []
+        for obj in _targets(outcome.data, fetch.path):
             typename = obj.get("__typename")
             rep_def = fetch.reps_by_typename.get(typename) if isinstance(typename, str) else None
             if rep_def is None:
@@ -190,7 +217,7 @@ class Executor:
                 index = unique[key] = len(representations)
                 representations.append(representation)
                 owners.append([])
-            owners[index].append((obj, response_path))
+            owners[index].append(obj)
         if not representations:
             return
         result = await self._call(fetch, {"representations": representations, **variables}, headers, errors)
@@ -198,7 +225,8 @@ class Executor:
         if result is not None and isinstance(result.get("data"), dict):
             entities = result["data"].get("_entities")
         if not isinstance(entities, list):
-            outcome.failed.extend(tuple(path) for owned in owners for _, path in owned)
+            paths = _target_paths(outcome.data, fetch.path)
+            outcome.failed.extend(tuple(paths[id(obj)]) for owned in owners for obj in owned)
         elif fetch.renames:
             apply_renames(entities, fetch.renames)
         if result is None:
@@ -210,14 +238,16 @@ class Executor:
                     continue
                 if not keep_typename:
                     entity = {k: v for k, v in entity.items() if k != "__typename"}
-                for obj, _ in owners[index]:
+                for obj in owners[index]:
                     merge_into(obj, entity)
+        error_paths: dict[int, list[str | int]] | None = None
         for error in result.get("errors") or ():
             path = error.get("path")
             owner = path[1] if isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" else None
             if isinstance(owner, int) and 0 <= owner < len(owners):
-                for _, response_path in owners[owner]:
-                    errors.append(_tag(error, fetch, [*response_path, *path[2:]]))
+                error_paths = error_paths or _target_paths(outcome.data, fetch.path)
+                for obj in owners[owner]:
+                    errors.append(_tag(error, fetch, [*error_paths[id(obj)], *path[2:]]))
                 continue
             errors.append(_tag(error, fetch, None))
 

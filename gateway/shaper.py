@@ -22,6 +22,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLUnionType,
 )
@@ -39,6 +40,7 @@ class _Null(Exception):
 
 
 _ABSENT = object()
+_LEAF, _LEAF_NON_NULL, _TYPENAME, _OTHER = range(4)
 
 
 class Shaper:
@@ -63,22 +65,43 @@ class Shaper:
         """
         root = self.schema.get_type(plan.root_type)
         assert isinstance(root, GraphQLObjectType)
-        memo: dict[tuple[int, str], list[tuple[str, Field]]] = plan.cache.setdefault("shape", {})
+        memo: dict[tuple[int, str], list[tuple[str, Field, int, Any]]] = plan.cache.setdefault("shape", {})
         state = _State(errors, memo, failed or [])
         try:
             return self._object(root, plan.selections, data, [], state)
         except _Null:
             return None
 
-    def _collected(
-        self, selections: tuple[Selection, ...], type_name: str, state: _State
-    ) -> list[tuple[str, Field]]:
+    def _slots(
+        self,
+        selections: tuple[Selection, ...],
+        type_: GraphQLObjectType | GraphQLInterfaceType,
+        state: _State,
+    ) -> list[tuple[str, Field, int, Any]]:
+        """What to produce for objects of ``type_``: (key, field, kind, type), compiled once per plan."""
         # Keyed by identity: the plan that owns the memo keeps every selection tuple alive.
-        key = (id(selections), type_name)
-        found = state.memo.get(key)
+        memo_key = (id(selections), type_.name)
+        found = state.memo.get(memo_key)
         if found is None:
-            found = [(k, merged(v)) for k, v in collect(self.federation, selections, type_name).items()]
-            state.memo[key] = found
+            found = []
+            for key, fields in collect(self.federation, selections, type_.name).items():
+                field = merged(fields)
+                if field.name == "__typename":
+                    found.append((key, field, _TYPENAME, None))
+                    continue
+                definition = type_.fields.get(field.name)
+                if definition is None:
+                    continue  # only introspection fields, answered elsewhere
+                field_type = definition.type
+                non_null = isinstance(field_type, GraphQLNonNull)
+                inner = field_type.of_type if non_null else field_type
+                kind = (
+                    (_LEAF_NON_NULL if non_null else _LEAF)
+                    if isinstance(inner, GraphQLScalarType)
+                    else _OTHER
+                )
+                found.append((key, field, kind, field_type))
+            state.memo[memo_key] = found
         return found
 
     def _object(
@@ -90,15 +113,21 @@ class Shaper:
         state: _State,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, field in self._collected(selections, type_.name, state):
-            if field.name == "__typename":
+        for key, field, kind, field_type in self._slots(selections, type_, state):
+            if kind == _LEAF:  # the common case, kept free of calls
+                out[key] = data.get(key)
+            elif kind == _TYPENAME:
                 out[key] = type_.name
-                continue
-            definition = type_.fields.get(field.name)
-            if definition is None:
-                continue  # only introspection fields, answered elsewhere
-            value = data.get(key, _ABSENT)
-            out[key] = self._value(definition.type, field, value, [*path, key], state, type_.name)
+            elif kind == _LEAF_NON_NULL:
+                value = data.get(key)
+                if value is None:
+                    message = f"Cannot return null for non-nullable field {type_.name}.{field.name}."
+                    state.null_error([*path, key], message)
+                    raise _Null
+                out[key] = value
+            else:
+                value = data.get(key, _ABSENT)
+                out[key] = self._value(field_type, field, value, [*path, key], state, type_.name)
         return out
 
     def _value(
@@ -197,7 +226,7 @@ class _State:
     def __init__(
         self,
         errors: list[dict[str, Any]],
-        memo: dict[tuple[int, str], list[tuple[str, Field]]],
+        memo: dict[tuple[int, str], list[tuple[str, Field, int, Any]]],
         failed: list[tuple[str | int, ...]],
     ) -> None:
         self.errors = errors
