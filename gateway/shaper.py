@@ -40,6 +40,19 @@ class _Null(Exception):
 
 
 _ABSENT = object()
+
+_Path = tuple[Any, str | int] | None
+"""A response path as a chain of (parent, key) pairs: built per value without copying, read only on errors."""
+
+
+def _materialise(path: _Path) -> tuple[str | int, ...]:
+    keys: list[str | int] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    return tuple(reversed(keys))
+
+
 _LEAF, _LEAF_NON_NULL, _TYPENAME, _OTHER = range(4)
 
 
@@ -68,7 +81,7 @@ class Shaper:
         memo: dict[tuple[int, str], list[tuple[str, Field, int, Any]]] = plan.cache.setdefault("shape", {})
         state = _State(errors, memo, failed or [])
         try:
-            return self._object(root, plan.selections, data, [], state)
+            return self._object(root, plan.selections, data, None, state)
         except _Null:
             return None
 
@@ -109,7 +122,7 @@ class Shaper:
         type_: GraphQLObjectType | GraphQLInterfaceType,
         selections: tuple[Selection, ...],
         data: dict[str, Any],
-        path: list[str | int],
+        path: _Path,
         state: _State,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -122,12 +135,12 @@ class Shaper:
                 value = data.get(key)
                 if value is None:
                     message = f"Cannot return null for non-nullable field {type_.name}.{field.name}."
-                    state.null_error([*path, key], message)
+                    state.null_error((path, key), message)
                     raise _Null
                 out[key] = value
             else:
                 value = data.get(key, _ABSENT)
-                out[key] = self._value(field_type, field, value, [*path, key], state, type_.name)
+                out[key] = self._value(field_type, field, value, (path, key), state, type_.name)
         return out
 
     def _value(
@@ -135,7 +148,7 @@ class Shaper:
         type_: GraphQLOutputType,
         field: Field,
         value: Any,
-        path: list[str | int],
+        path: _Path,
         state: _State,
         parent: str,
     ) -> Any:
@@ -161,7 +174,7 @@ class Shaper:
         type_: GraphQLOutputType,
         field: Field,
         value: Any,
-        path: list[str | int],
+        path: _Path,
         state: _State,
         parent: str,
     ) -> Any:
@@ -171,7 +184,7 @@ class Shaper:
                 raise _Null
             item_type = type_.of_type
             return [
-                self._value(item_type, field, item, [*path, i], state, parent) for i, item in enumerate(value)
+                self._value(item_type, field, item, (path, i), state, parent) for i, item in enumerate(value)
             ]
         if isinstance(type_, GraphQLObjectType):
             if not isinstance(value, dict):
@@ -234,9 +247,9 @@ class _State:
         self.failed = failed
         self.paths: list[tuple[str | int, ...]] | None = None
 
-    def null_error(self, path: list[str | int], message: str) -> None:
+    def null_error(self, path: _Path, message: str) -> None:
         """Report a null at ``path`` unless an error or a failed fetch already accounts for it."""
-        here = tuple(path)
+        here = _materialise(path)
         if any(here[: len(p)] == p for p in self.failed):
             return
         if self.paths is None:
@@ -244,4 +257,4 @@ class _State:
         if any(here[: len(p)] == p or p[: len(here)] == here for p in self.paths):
             return
         self.paths.append(here)
-        self.errors.append({"message": message, "path": list(path)})
+        self.errors.append({"message": message, "path": list(here)})
