@@ -167,6 +167,11 @@ class Jumps(GroupBook):
         chain = field
         for depth in range(len(self.frames) - 1, -1, -1):
             frame = self.frames[depth]
+            # Objects below this frame reached through another fetch are held by this frame's fetch too,
+            # which may be able to enter the subgraph that resolves the rest.
+            moved = depth < len(self.frames) - 1 and self.frames[depth + 1].group is not frame.group
+            if moved and self.climb_from_child(depth, chain):
+                return True
             anchor = Field(
                 frame.field.response_key,
                 frame.field.name,
@@ -196,6 +201,24 @@ class Jumps(GroupBook):
                     self._climbs.discard(guard)
             chain = anchor
         return False
+
+    def climb_from_child(self, depth: int, chain: Field) -> bool:
+        """Jump for ``chain`` from inside frame ``depth``'s field, in that frame's own fetch."""
+        fed = self.fed
+        frame = self.frames[depth]
+        field_builder = frame.builder.fields.get(frame.field.response_key)
+        named, lists = unwrap(fed.field_type(frame.parent, frame.field.name))
+        if field_builder is None or field_builder.child is None or not fed.is_entity(named.name):
+            return False
+        guard = (depth, frame.group.graph, "\0child")
+        if guard in self._climbs:
+            return False
+        self._climbs.add(guard)
+        try:
+            path = (*frame.path, frame.field.response_key, *(["@"] * lists))
+            return self.jump(frame.group, field_builder.child, named.name, chain, path, None)
+        finally:
+            self._climbs.discard(guard)
 
     def reissue_root(self, frame: Frame, anchor: Field) -> bool:
         graphs = [g for g in self.fed.resolving_graphs(self.root_type, anchor.name) if g != frame.group.graph]

@@ -274,8 +274,6 @@ QUERIES = [
     Query(
         "an offer value object split between pricing (assembled key) and fx (by sku)",
         "{ products { name offer { label until local { formatted } } } }",
-        xfail="no plan: the climb for Offer.until starts from fx's entity fetch, which cannot build "
-        "pricing's key, instead of from the catalog fetch that assembles it",
     ),
     Query(
         "variables, and a subgraph error for every priced product",
