@@ -11,13 +11,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from graphql import print_ast
-
 from gateway.errors import GatewayError
 from gateway.federation import Federation
 from gateway.operation import Field, Fragment, Selection
 from gateway.plan import Rep
-from gateway.selection import SelectionBuilder
+from gateway.selection import SelectionBuilder, arguments_key
 
 __all__ = [
     "FetchGroup",
@@ -49,17 +47,6 @@ class FetchGroup:
     as_interface: bool = False
     """Sends objects as their @interfaceObject interface: kept apart from fetches that send concrete types,
     since one object can only be sent under one ``__typename`` per fetch."""
-
-    def depends_transitively(self, other: FetchGroup) -> bool:
-        stack, seen = list(self.depends_on), set()
-        while stack:
-            group = stack.pop()
-            if group is other:
-                return True
-            if group.id not in seen:
-                seen.add(group.id)
-                stack.extend(group.depends_on)
-        return False
 
 
 @dataclass(frozen=True)
@@ -144,7 +131,7 @@ class GroupBook:
 
 
 def same_field(a: Field, b: Field) -> bool:
-    return a.name == b.name and sorted(map(print_ast, a.arguments)) == sorted(map(print_ast, b.arguments))
+    return a.name == b.name and arguments_key(a.arguments) == arguments_key(b.arguments)
 
 
 def without(selections: tuple[Selection, ...], keys: set[str], type_name: str) -> tuple[Selection, ...]:

@@ -101,9 +101,6 @@ class Federation:
     def field_type(self, type_name: str, field_name: str) -> GraphQLOutputType:
         return self.field_def(type_name, field_name).type
 
-    def graphs_of(self, type_name: str) -> set[str]:
-        return set(self._types.get(type_name, {}))
-
     def defines(self, type_name: str, graph: str) -> bool:
         return graph in self._types.get(type_name, {})
 

@@ -21,7 +21,15 @@ from gateway.operation import Field, Selection
 if TYPE_CHECKING:
     from gateway.federation import Federation
 
-__all__ = ["FieldBuilder", "SelectionBuilder", "collect", "merged", "provided_child", "variables_in"]
+__all__ = [
+    "FieldBuilder",
+    "SelectionBuilder",
+    "arguments_key",
+    "collect",
+    "merged",
+    "provided_child",
+    "variables_in",
+]
 
 
 def collect(
@@ -100,7 +108,7 @@ class FieldBuilder:
         self.child: SelectionBuilder | None = None
 
     def same_field(self, name: str, arguments: tuple[ArgumentNode, ...]) -> bool:
-        return self.name == name and _args_key(self.arguments) == _args_key(arguments)
+        return self.name == name and arguments_key(self.arguments) == arguments_key(arguments)
 
     def sub(self) -> SelectionBuilder:
         if self.child is None:
@@ -108,7 +116,8 @@ class FieldBuilder:
         return self.child
 
 
-def _args_key(arguments: tuple[ArgumentNode, ...]) -> tuple[tuple[str, str], ...]:
+def arguments_key(arguments: tuple[ArgumentNode, ...]) -> tuple[tuple[str, str], ...]:
+    """Arguments in a comparable form (order-independent)."""
     return tuple(sorted((a.name.value, print_ast(a.value)) for a in arguments))
 
 

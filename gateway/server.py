@@ -70,9 +70,9 @@ class _GraphQLEndpoint:
         parsed = await self._read(request)
         if isinstance(parsed, Response):
             return parsed
-        graphql_request, extensions = parsed
+        graphql_request = parsed
         try:
-            prepared, operation = self.gateway.prepare(graphql_request)
+            _, operation = self.gateway.prepare(graphql_request)
         except OperationError as exc:
             return self._request_error(exc, media_type)
         if operation.operation == OperationType.SUBSCRIPTION:
@@ -88,7 +88,6 @@ class _GraphQLEndpoint:
                 media_type,
                 {"Allow": "POST"},
             )
-        del prepared, extensions
         headers = {k: v for k, v in request.headers.items() if k in _FORWARDED}
         if self.settings.dedupe_inbound and operation.operation == OperationType.QUERY:
             return await self._deduplicated(graphql_request, headers, media_type)
@@ -149,20 +148,19 @@ class _GraphQLEndpoint:
             status = 400
         return _respond({"errors": errors}, status, media_type)
 
-    async def _read(self, request: Request) -> tuple[GraphQLRequest, dict[str, Any]] | Response:
+    async def _read(self, request: Request) -> GraphQLRequest | Response:
         media_type = _media_type(request)
         raw: Any
         if request.method == "GET":
             params = request.query_params
             raw = {"query": params.get("query"), "operationName": params.get("operationName")}
-            for name in ("variables", "extensions"):
-                if params.get(name):
-                    try:
-                        raw[name] = orjson.loads(params[name])
-                    except orjson.JSONDecodeError:
-                        return _respond(
-                            _error_body(f"{name} is not valid JSON", "BAD_REQUEST"), 400, media_type
-                        )
+            if params.get("variables"):
+                try:
+                    raw["variables"] = orjson.loads(params["variables"])
+                except orjson.JSONDecodeError:
+                    return _respond(
+                        _error_body("variables is not valid JSON", "BAD_REQUEST"), 400, media_type
+                    )
         else:
             content_type = request.headers.get("content-type", "")
             if "json" not in content_type:
@@ -193,10 +191,7 @@ class _GraphQLEndpoint:
             return _respond(_error_body("variables must be a JSON object.", "BAD_REQUEST"), 400, media_type)
         if name is not None and not isinstance(name, str):
             return _respond(_error_body("operationName must be a string.", "BAD_REQUEST"), 400, media_type)
-        extensions = raw.get("extensions")
-        return GraphQLRequest(query, variables, name or None), extensions if isinstance(
-            extensions, dict
-        ) else {}
+        return GraphQLRequest(query, variables, name or None)
 
 
 def create_app(supergraph: Supergraph, settings: GatewaySettings | None = None) -> Starlette:

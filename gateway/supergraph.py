@@ -108,12 +108,6 @@ class Supergraph:
     enum_values: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     """(enum name, value) -> graphs that know the value."""
 
-    def subgraph_by_name(self, name: str) -> Subgraph:
-        for subgraph in self.subgraphs.values():
-            if subgraph.name == name:
-                return subgraph
-        raise KeyError(name)
-
 
 @dataclass
 class _Names:

@@ -136,3 +136,9 @@ async def test_a_subscription_is_refused_with_a_code() -> None:
         response = await c.post("/graphql", json={"query": "subscription { ticks }"})
     assert response.status_code == 400
     assert _codes(response.json()) == ["SUBSCRIPTIONS_NOT_SUPPORTED"]
+
+
+async def test_get_with_variables_that_are_not_json_is_a_400(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ __typename }", "variables": "{nope"})
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["BAD_REQUEST"]
