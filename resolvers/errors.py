@@ -15,6 +15,7 @@ at the connector boundary (:mod:`resolvers.translate`) with
     ├── UpstreamRejected          UPSTREAM_REJECTED         other 4xx: the request was wrong (validation)
     │   ├── UpstreamNotFound      UPSTREAM_NOT_FOUND        404/410
     │   └── UpstreamConflict      UPSTREAM_CONFLICT         409/412: state transition or ETag mismatch
+    │       └── InsufficientStock OUT_OF_STOCK              a reservation the system refused: ``skus`` short
     ├── UpstreamRequestInvalid    UPSTREAM_REQUEST_INVALID  not sendable (bad URL): a bug or config
     ├── CircuitOpen               CIRCUIT_OPEN              failed fast: the breaker for the system is open
     └── RetryBudgetExhausted      RETRY_BUDGET_EXHAUSTED    a retry was due but the system's budget is spent
@@ -48,6 +49,7 @@ from typing import Any, ClassVar
 __all__ = [
     "CircuitOpen",
     "ConnectorError",
+    "InsufficientStock",
     "RetryBudgetExhausted",
     "UpstreamAuthFailed",
     "UpstreamBadResponse",
@@ -172,6 +174,19 @@ class UpstreamConflict(UpstreamRejected):
     """The record changed or is in the wrong state (409, or 412 on a stale ETag)."""
 
     code = "UPSTREAM_CONFLICT"
+
+
+class InsufficientStock(UpstreamConflict):
+    """A reservation refused because stock is short; ``skus`` names the short SKUs (nothing was held)."""
+
+    code = "OUT_OF_STOCK"
+    landed_by_default = False
+
+    def __init__(
+        self, message: str, *, skus: tuple[str, ...], system: str, operation: str, **kw: Any
+    ) -> None:
+        super().__init__(message, system=system, operation=operation, **kw)
+        self.skus = skus
 
 
 class UpstreamRequestInvalid(ConnectorError):
