@@ -6,6 +6,7 @@ module                     concept
 ``kit.call``               :class:`ConnectorKit`: the one composition (``read``/``write``/``call``)
 ``kit.upstream``           :class:`UpstreamHttp`: the traced HTTP handle ``fn`` receives
 ``kit.cache``              read-through cache, stale-if-error, invalidation (``storage.Cache``)
+``kit.many``               batch reads cached per key (``ConnectorKit.read_many``)
 ``kit.ratelimit``          upstream pacing on shared token buckets (``storage.TokenBuckets``)
 ``kit.retry``              classification, backoff with full jitter, retry budgets
 ``kit.breaker``            circuit breakers: closed / open / half-open
@@ -20,6 +21,7 @@ from __future__ import annotations
 from resolvers.kit.breaker import Breakers, BreakerSnapshot, BreakerState, CircuitBreaker, Outcome, Permit
 from resolvers.kit.cache import JSON_CODEC, Cached, CacheStatus, Codec, ConnectorCache, cache_key
 from resolvers.kit.call import ConnectorKit, LandedCheck, UpstreamCall, UpstreamFn
+from resolvers.kit.many import ManyCall
 from resolvers.kit.ratelimit import Sleep, UpstreamLimiter
 from resolvers.kit.retry import RetryBudget, RetryBudgets, RetryVerdict, classify, retry_delay
 from resolvers.kit.tracing import (
@@ -49,6 +51,7 @@ __all__ = [
     "ConnectorCache",
     "ConnectorKit",
     "LandedCheck",
+    "ManyCall",
     "Outcome",
     "Permit",
     "RetryBudget",

@@ -45,7 +45,7 @@ from __future__ import annotations
 import asyncio
 import random as _random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -55,6 +55,7 @@ from resolvers.errors import ConnectorError, RetryBudgetExhausted, UpstreamRateL
 from resolvers.http import HttpClient
 from resolvers.kit.breaker import Breakers, CircuitBreaker, Outcome
 from resolvers.kit.cache import JSON_CODEC, CacheStatus, Codec, ConnectorCache
+from resolvers.kit.many import ManyCall, read_many
 from resolvers.kit.ratelimit import Sleep, UpstreamLimiter
 from resolvers.kit.retry import RetryBudgets, RetryVerdict, classify, retry_delay
 from resolvers.kit.tracing import AttemptInfo, CallTracer
@@ -66,6 +67,8 @@ __all__ = ["ConnectorKit", "LandedCheck", "UpstreamCall", "UpstreamFn"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 UpstreamFn = Callable[[UpstreamHttp], Awaitable[T]]
 """A connector's exchange with its system: send with the handle, return the parsed answer."""
@@ -198,6 +201,35 @@ class ConnectorKit:
         return UpstreamCall(
             cached.value, cached.stale, cached.stored_at, cached.status, call.tally.attempts, cached.error
         )
+
+    async def read_many(
+        self,
+        system: str,
+        operation: str,
+        keys: Sequence[K],
+        fetch: Callable[[UpstreamHttp, list[K]], Awaitable[dict[K, V]]],
+        *,
+        codec: Codec[V] = JSON_CODEC,
+        cost: float = 1.0,
+    ) -> ManyCall[K, V]:
+        """A batch read cached per key: one ``fetch(http, keys)`` for the keys the cache cannot answer.
+
+        ``fetch`` answers a dict of the keys the system holds. See :mod:`resolvers.kit.many`;
+        without a cache (or with ``ttl`` 0) it is one plain read of every key.
+        """
+        policy = self.policies.resolve(system, operation)
+
+        async def load(missing: list[K], status: CacheStatus) -> dict[K, V]:
+            async def fn(http: UpstreamHttp) -> dict[K, V]:
+                return await fetch(http, missing)
+
+            call = _Call(policy, self.breakers.for_policy(policy), fn, False, False, None, cost)
+            return await self._retrying(call, status)
+
+        if self.cache is None or policy.cache.ttl <= 0:
+            unique = list(dict.fromkeys(keys))
+            return ManyCall(await load(unique, CacheStatus.BYPASS), fetched=len(unique))
+        return await read_many(self.cache, system, operation, keys, policy.cache, codec, load)
 
     def cache_key(self, system: str, operation: str, args: object) -> str:
         """The key a read with ``cache_key=args`` is cached under (for invalidation by webhooks)."""
