@@ -37,6 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = GatewaySettings(supergraph=args.supergraph, **overrides)
     supergraph = load_supergraph(args.supergraph)
+    supergraph.override_urls(settings.subgraph_urls)
     app = create_app(supergraph, settings)
     # Start-up garbage is long-lived: move it out of the collector's way, and collect less often.
     gc.collect()

@@ -25,4 +25,8 @@ class GatewaySettings(BaseSettings):
     override_labels: frozenset[str] = Field(
         frozenset(), description="Progressive @override labels to treat as on (JSON list in the environment)."
     )
+    subgraph_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Route subgraphs by name to other URLs than the supergraph's (JSON in the environment).",
+    )
     log_level: str = "warning"

@@ -108,6 +108,16 @@ class Supergraph:
     enum_values: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     """(enum name, value) -> graphs that know the value."""
 
+    def override_urls(self, urls: dict[str, str]) -> None:
+        """Route subgraphs (by name) to other URLs than the supergraph says; unknown names raise."""
+        by_name = {subgraph.name: graph for graph, subgraph in self.subgraphs.items()}
+        unknown = sorted(set(urls) - set(by_name))
+        if unknown:
+            raise SupergraphError(f"no subgraph named {', '.join(unknown)} in the supergraph")
+        for name, url in urls.items():
+            graph = by_name[name]
+            self.subgraphs[graph] = Subgraph(graph, name, url)
+
 
 @dataclass
 class _Names:

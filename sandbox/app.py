@@ -89,6 +89,26 @@ _STATUS_CODES = {
 }
 
 
+async def _buffered(receive: Receive) -> Receive:
+    """Read the request body now; the returned ``receive`` replays it, then waits for a disconnect."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+    async def replaying() -> Message:
+        if replay:
+            return replay.pop()
+        return await receive()
+
+    return replaying
+
+
 class _FaultMiddleware:
     """Counts requests and applies the knobs; turns any escaped exception into a shaped 500."""
 
@@ -101,6 +121,9 @@ class _FaultMiddleware:
             return
         runtime = self.runtime
         runtime.stats.record(scope["method"], scope["path"])
+        # Take the whole request in before any injected latency, as a real server has it by then:
+        # a client that times out during the delay has still delivered its write, which lands.
+        receive = await _buffered(receive)
         failure = await self._injected_failure(runtime)
         if failure is not None:
             await self._send(self.system.render_error(failure), scope, receive, send)

@@ -25,6 +25,16 @@ def test_the_subgraphs_and_their_urls_are_read() -> None:
     assert all(s.url.startswith("http://127.0.0.1:9/") for s in supergraph.subgraphs.values())
 
 
+def test_subgraph_urls_can_be_overridden_by_name_and_unknown_names_are_refused() -> None:
+    supergraph = load_supergraph(FIXTURES / "products.graphql")
+    supergraph.override_urls({"reviews": "http://reviews:4002/graphql"})
+    urls = {s.name: s.url for s in supergraph.subgraphs.values()}
+    assert urls["reviews"] == "http://reviews:4002/graphql"
+    assert urls["accounts"].startswith("http://127.0.0.1:9/")
+    with pytest.raises(SupergraphError, match="no subgraph named nope"):
+        supergraph.override_urls({"nope": "http://x/graphql"})
+
+
 def test_join_metadata_is_indexed_by_type_and_field() -> None:
     supergraph = load_supergraph(FIXTURES / "products.graphql")
     assert {t.graph for t in supergraph.types["Product"]} == {"INVENTORY", "PRODUCTS", "REVIEWS"}
