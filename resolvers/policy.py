@@ -74,6 +74,9 @@ class RetryPolicy(_Policy):
     base_delay: float = Field(0.05, ge=0)
     """The backoff before retry n is uniform in [0, min(max_delay, base_delay * 2**n)]."""
     max_delay: float = Field(2.0, ge=0)
+    landed_check_delay: float = Field(0.0, ge=0)
+    """Seconds a write that may have landed waits before its "did it land?" check: a request still
+    being processed upstream (the client timed out, the server did not) must have settled first."""
     max_retry_after: float = Field(10.0, ge=0)
     """A Retry-After longer than this is not waited for: the error goes back to the caller."""
     budget_ratio: float = Field(0.2, ge=0)

@@ -254,6 +254,8 @@ class ConnectorKit:
             if verdict is RetryVerdict.CHECK_LANDED:
                 if call.landed is None:
                     raise error
+                if policy.retry.landed_check_delay:
+                    await self._sleep(policy.retry.landed_check_delay)
                 found = await self._check_landed(call, call.landed, status, retries, error)
                 if found is not None:
                     return found
