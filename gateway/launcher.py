@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 __all__ = ["Service", "Stack", "default_services"]
@@ -42,7 +44,9 @@ class Service:
         return f"http://{host}:{self.port}{self.url_path}"
 
     def available(self) -> bool:
-        """Whether the module this service runs is installed (later issues add subgraphs)."""
+        """Whether the module this service runs is installed (and the gateway's supergraph exists)."""
+        if "--supergraph" in self.args and not Path(self.args[self.args.index("--supergraph") + 1]).exists():
+            return False
         return importlib.util.find_spec(self.module.partition(".")[0]) is not None and (
             importlib.util.find_spec(self.module) is not None
         )
@@ -57,29 +61,59 @@ SANDBOX_URL_PATHS = {
 }
 
 
+SUBGRAPH_PORTS = {"catalog": 4001, "inventory": 4002, "orders": 4003, "returns": 4004, "customers": 4005}
+GATEWAY_PORT = 4000
+SUPERGRAPH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
+SHOPIFY_WEBHOOK_PATH = "/webhooks/shopify"
+"""Where the inventory subgraph takes Shopify's webhooks (the sandbox Shopify delivers there)."""
+
+
 def default_services(host: str, seed: int, size: str, port_offset: int = 0) -> list[Service]:
-    """The stack in start order: sandbox systems first (subgraphs and gateway join in later issues)."""
+    """The stack in start order: sandbox systems, subgraphs, the gateway (those that exist)."""
+    sandbox_ports = {name: port + port_offset for name, port in SANDBOX_PORTS.items()}
+    subgraph_ports = {name: port + port_offset for name, port in SUBGRAPH_PORTS.items()}
+    webhook_url = f"http://{host}:{subgraph_ports['inventory']}{SHOPIFY_WEBHOOK_PATH}"
     services = [
         Service(
             name=f"sandbox-{name}",
             module="sandbox",
-            args=(
-                name,
-                "--host",
-                host,
-                "--port",
-                str(port + port_offset),
-                "--seed",
-                str(seed),
-                "--size",
-                size,
-            ),
-            port=port + port_offset,
+            args=(name, "--host", host, "--port", str(port), "--seed", str(seed), "--size", size)
+            + (("--webhook-url", webhook_url) if name == "shopify" else ()),
+            port=port,
             health_path="/_admin/health",
             url_path=SANDBOX_URL_PATHS[name],
         )
-        for name, port in SANDBOX_PORTS.items()
+        for name, port in sandbox_ports.items()
     ]
+    connector_env = {
+        f"RETAIL_SUBGRAPH_{name.upper()}__BASE_URL": f"http://{host}:{port}"
+        for name, port in sandbox_ports.items()
+    }
+    services += [
+        Service(
+            name=f"subgraph-{name}",
+            module=f"subgraphs.{name}",
+            args=("--host", host, "--port", str(port)),
+            port=port,
+            health_path="/health",
+            url_path="/graphql",
+            env=connector_env,
+        )
+        for name, port in subgraph_ports.items()
+    ]
+    gateway_port = GATEWAY_PORT + port_offset
+    urls = {name: f"http://{host}:{port}/graphql" for name, port in subgraph_ports.items()}
+    services.append(
+        Service(
+            name="gateway",
+            module="gateway",
+            args=("serve", "--supergraph", str(SUPERGRAPH), "--host", host, "--port", str(gateway_port)),
+            port=gateway_port,
+            health_path="/health",
+            url_path="/graphql",
+            env={"RETAIL_GATEWAY_SUBGRAPH_URLS": json.dumps(urls)},
+        )
+    )
     return [s for s in services if s.available()]
 
 

@@ -58,7 +58,7 @@ class LocationDirectory:
         self._clock = clock
         self._map: LocationMap | None = None
         self._loaded_at = 0.0
-        self._lock = asyncio.Lock()
+        self._loading: asyncio.Future[LocationMap] | None = None
 
     @classmethod
     def of(cls, locations: Iterable[Location]) -> LocationDirectory:
@@ -72,20 +72,28 @@ class LocationDirectory:
         return self._source.fixed
 
     async def map(self) -> LocationMap:
-        """The current map; loads it on first use and after ``ttl`` (keeping the old one if that fails)."""
+        """The current map; loads it on first use and after ``ttl`` (keeping the old one if that fails).
+
+        Concurrent callers share one load and wake together, in the same event-loop tick: the
+        dataloaders they go on to use still see all their keys in one batch.
+        """
         current = self._map
         if current is not None and self._clock() - self._loaded_at < self._ttl:
             return current
-        async with self._lock:
-            if self._map is not None and self._clock() - self._loaded_at < self._ttl:
-                return self._map
-            try:
-                self._map = LocationMap(await self._source.locations())
-            except ConnectorError:
-                if self._map is None:
-                    raise
-            self._loaded_at = self._clock()
-            return self._map
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._load())
+        return await asyncio.shield(self._loading)
+
+    async def _load(self) -> LocationMap:
+        try:
+            self._map = LocationMap(await self._source.locations())
+        except ConnectorError:
+            if self._map is None:
+                raise
+        finally:
+            self._loading = None
+        self._loaded_at = self._clock()
+        return self._map
 
 
 class _Fixed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gateway.launcher import SANDBOX_PORTS
+from gateway.launcher import GATEWAY_PORT, SANDBOX_PORTS, SUBGRAPH_PORTS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +36,8 @@ def test_the_compose_file_is_valid_yaml_with_services() -> None:
     services = _compose()["services"]
     assert "redis" in services
     assert {f"sandbox-{name}" for name in SANDBOX_PORTS} <= set(services)
+    assert {f"subgraph-{name}" for name in SUBGRAPH_PORTS} <= set(services)
+    assert "gateway" in services
 
 
 @pytest.mark.parametrize(("name", "service"), _app_services())
@@ -61,8 +64,18 @@ def test_every_service_publishes_its_default_port_on_loopback_and_has_a_health_c
     port = int(command[command.index("--port") + 1])
     if name.startswith("sandbox-"):
         assert port == SANDBOX_PORTS[name.removeprefix("sandbox-")]
+    elif name.startswith("subgraph-"):
+        assert port == SUBGRAPH_PORTS[name.removeprefix("subgraph-")]
+    else:
+        assert (name, port) == ("gateway", GATEWAY_PORT)
     assert service["ports"] == [f"127.0.0.1:{port}:{port}"]
     assert str(port) in " ".join(service["healthcheck"]["test"])
+
+
+def test_the_gateway_routes_every_subgraph_to_its_compose_service() -> None:
+    gateway = _compose()["services"]["gateway"]
+    urls = json.loads(gateway["environment"]["RETAIL_GATEWAY_SUBGRAPH_URLS"])
+    assert urls == {name: f"http://subgraph-{name}:{port}/graphql" for name, port in SUBGRAPH_PORTS.items()}
 
 
 def test_the_dockerfile_copies_only_paths_that_exist() -> None:
