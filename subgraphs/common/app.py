@@ -12,8 +12,9 @@ GraphQL request asks of a system is batched and cached for that request only.
 
 Errors: a resolver's exception with a stable ``code`` (connector errors,
 domain errors) becomes ``extensions.code`` (plus what its ``extensions()``
-adds); any other exception is logged with its traceback and answered as
-``INTERNAL_SERVER_ERROR`` without internals. Never a stack trace to the client.
+adds) and is not logged as a fault; any other exception is logged with its
+traceback and answered as ``INTERNAL_SERVER_ERROR`` without internals.
+Never a stack trace to the client.
 """
 
 from __future__ import annotations
@@ -78,10 +79,25 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         extensions = getattr(original, "extensions", None)
         formatted["extensions"] = extensions() if callable(extensions) else {"code": code}
         return formatted
-    _log.error("unexpected error at %s", error.path, exc_info=original)
     formatted["message"] = "Internal server error."
     formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
     return formatted
+
+
+class _OnlyUnexpectedErrors(logging.Filter):
+    """Strawberry logs every resolver error with its traceback; keep only the bugs.
+
+    Errors with a stable ``code`` (bad input, an upstream down) and GraphQL request errors are the
+    client's or a system's doing, answered with their code: logging a traceback for each would bury
+    the real faults. Anything else (an uncoded exception) stays, traceback included.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is not None and not isinstance(getattr(exc, "code", None), str)
+
+
+_STRAWBERRY_LOG = logging.getLogger("strawberry.execution")
 
 
 class _View(GraphQL[RequestContext, None]):
@@ -124,6 +140,8 @@ def subgraph_app(
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "subgraph": name})
 
+    if not any(isinstance(f, _OnlyUnexpectedErrors) for f in _STRAWBERRY_LOG.filters):
+        _STRAWBERRY_LOG.addFilter(_OnlyUnexpectedErrors())
     view = _View(schema, graphql_ide=None)
     return Starlette(
         routes=[

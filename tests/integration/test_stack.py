@@ -2,102 +2,35 @@
 
 from __future__ import annotations
 
-import contextlib
-import random
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from gateway.launcher import SANDBOX_PORTS
+from gateway.launcher import SANDBOX_PORTS, SUBGRAPH_PORTS
 from sandbox.world import build_world
+from tests._stack import ALL_PORTS, RunningStack, port_is_free, running_stack
 
 pytestmark = pytest.mark.slow
 
-BIN = Path(sys.executable).parent
-
-
-def _port_is_free(port: int) -> bool:
-    """No process listens on ``port`` (connections lingering in TIME_WAIT do not count)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _free_offset() -> int:
-    for _ in range(50):
-        offset = random.randrange(20_000, 50_000, 10)
-        if all(_port_is_free(port + offset) for port in SANDBOX_PORTS.values()):
-            return offset
-    raise RuntimeError("no free block of ports")
-
-
-class _Stack:
-    def __init__(self, process: subprocess.Popen[str], offset: int) -> None:
-        self.process = process
-        self.offset = offset
-        self.output: list[str] = []
-
-    def url(self, system: str) -> str:
-        return f"http://127.0.0.1:{SANDBOX_PORTS[system] + self.offset}"
-
-
 @pytest.fixture(scope="module")
-def stack() -> Iterator[_Stack]:
-    offset = _free_offset()
-    process = subprocess.Popen(
-        [str(BIN / "retail-gateway"), "stack", "--port-offset", str(offset)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    running = _Stack(process, offset)
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            running.output.append(line)
-            if "Press Ctrl-C" in line:
-                ready.set()
-
-    pumper = threading.Thread(target=pump, daemon=True)
-    pumper.start()
-    try:
-        if not ready.wait(90):
-            raise AssertionError("the stack did not come up:\n" + "".join(running.output))
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
         yield running
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(20)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        pumper.join(10)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
-def test_the_stack_prints_the_url_of_every_sandbox_system(stack: _Stack) -> None:
+def test_the_stack_prints_the_url_of_every_part(stack: RunningStack) -> None:
     printed = "".join(stack.output)
     for system in SANDBOX_PORTS:
         assert stack.url(system) in printed
+    for name in SUBGRAPH_PORTS:
+        assert stack.subgraph_url(name) in printed
+    assert stack.gateway_url in printed
 
 
-def test_the_erp_answers_a_material_stock_query(stack: _Stack) -> None:
+def test_the_erp_answers_a_material_stock_query(stack: RunningStack) -> None:
     sku = next(build_world().variants).sku
     response = httpx.get(
         stack.url("erp") + "/sap/opu/odata/sap/API_MATERIAL_STOCK_SRV/A_MatlStkInAcctMod",
@@ -109,7 +42,7 @@ def test_the_erp_answers_a_material_stock_query(stack: _Stack) -> None:
     assert {row["Material"] for row in rows} == {sku}
 
 
-def test_the_pos_answers_an_inventory_batch_retrieve(stack: _Stack) -> None:
+def test_the_pos_answers_an_inventory_batch_retrieve(stack: RunningStack) -> None:
     world = build_world()
     sku = next(world.variants)
     store = next(loc for loc in world.locations if loc.square_location_id)
@@ -124,7 +57,7 @@ def test_the_pos_answers_an_inventory_batch_retrieve(stack: _Stack) -> None:
         assert isinstance(count["quantity"], str)
 
 
-def test_shopify_answers_an_inventory_query_with_its_cost(stack: _Stack) -> None:
+def test_shopify_answers_an_inventory_query_with_its_cost(stack: RunningStack) -> None:
     query = """
       query ($sku: String!) {
         inventoryItems(first: 1, query: $sku) {
@@ -150,17 +83,17 @@ def test_shopify_answers_an_inventory_query_with_its_cost(stack: _Stack) -> None
     assert body["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] > 0
 
 
-def test_the_oms_answers_an_order_by_id(stack: _Stack) -> None:
+def test_the_oms_answers_an_order_by_id(stack: RunningStack) -> None:
     order = next(o for o in build_world().orders if o.in_oms)
     response = httpx.get(stack.url("oms") + f"/rest/s1/oms/orders/{order.id}")
     assert response.status_code == 200
     assert response.json()["orderId"] == order.id
 
 
-def test_ctrl_c_stops_every_process_of_the_stack(stack: _Stack) -> None:
+def test_ctrl_c_stops_every_process_of_the_stack(stack: RunningStack) -> None:
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(30) == 0
     deadline = time.monotonic() + 10
-    while not all(_port_is_free(port + stack.offset) for port in SANDBOX_PORTS.values()):
-        assert time.monotonic() < deadline, "a sandbox process is still listening after the stack stopped"
+    while not all(port_is_free(port + stack.offset) for port in ALL_PORTS):
+        assert time.monotonic() < deadline, "a process is still listening after the stack stopped"
         time.sleep(0.1)
