@@ -38,7 +38,7 @@ from resolvers.pos.mapping import address, money, quantity, utc
 from resolvers.pos.wire import SquareCustomer
 from resolvers.pos.wire_orders import Fulfillment, LineItem, SquareOrder
 
-__all__ = ["financial_status", "line_no_of", "line_uid", "order_record"]
+__all__ = ["FINANCIAL_STATUSES", "financial_status", "line_no_of", "line_uid", "order_record"]
 
 _OUR_UID = re.compile(r"^line-(\d+)$")
 _DONE_REFUNDS = frozenset({"APPROVED", "COMPLETED"})
@@ -54,6 +54,19 @@ def line_no_of(line: LineItem, position: int) -> int:
     """The line's number: from a uid of ours, else its 1-based ``position``."""
     found = _OUR_UID.match(line.uid or "")
     return int(found.group(1)) if found else position
+
+
+FINANCIAL_STATUSES = (
+    "UNPAID",
+    "PAYMENT_PENDING",
+    "PARTIALLY_PAID",
+    "PAID",
+    "PARTIALLY_REFUNDED",
+    "REFUNDED",
+    "FAILED",
+    "CANCELED",
+)
+"""Every word :func:`financial_status` answers."""
 
 
 def financial_status(order: SquareOrder) -> str:

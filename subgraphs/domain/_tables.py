@@ -71,6 +71,10 @@ FINANCIAL: Mapping[str, Mapping[str, F]] = {
     },
     "POS": {
         "PENDING": F.PENDING,
+        "UNPAID": F.PENDING,
+        "PARTIALLY_PAID": F.PENDING,  # not paid in full: the rest is still due
+        "PAYMENT_PENDING": F.AUTHORIZED,  # a card tender authorised, not captured
+        "PAID": F.PAID,
         "FAILED": F.PENDING,  # the payment failed: the money is still due
         "APPROVED": F.AUTHORIZED,
         "AUTHORIZED": F.AUTHORIZED,

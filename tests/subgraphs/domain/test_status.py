@@ -9,6 +9,7 @@ import graphql
 import pytest
 
 from resolvers.domain import Money, OrderLineRecord, System
+from resolvers.pos.mapping_orders import FINANCIAL_STATUSES
 from sandbox.erp.catalog import Catalog
 from sandbox.erp.documents import SalesOrder, header_status
 from sandbox.erp.state import ErpState
@@ -201,6 +202,19 @@ def test_every_square_order_state_maps() -> None:
         "COMPLETED": OS.FULFILLED,
         "CANCELED": OS.CANCELLED,
         "DRAFT": OS.PENDING,
+    }
+
+
+def test_every_financial_word_the_pos_connector_answers_maps() -> None:
+    assert {word: financial_status("POS", word) for word in FINANCIAL_STATUSES} == {
+        "UNPAID": F.PENDING,
+        "PAYMENT_PENDING": F.AUTHORIZED,
+        "PARTIALLY_PAID": F.PENDING,
+        "PAID": F.PAID,
+        "PARTIALLY_REFUNDED": F.PARTIALLY_REFUNDED,
+        "REFUNDED": F.REFUNDED,
+        "FAILED": F.PENDING,
+        "CANCELED": F.VOIDED,
     }
 
 
