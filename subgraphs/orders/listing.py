@@ -1,0 +1,118 @@
+"""``Query.orders``: one newest-first listing over every system that lists orders, with an opaque cursor.
+
+Each round asks every listing (:mod:`subgraphs.orders.sources`) for the
+positions below the cursor, merges them newest first (by time, then number;
+one entry per number), and keeps only what is certain: positions not below
+the lowest one a still-unfinished system returned (anything lower may have
+unseen neighbours there). Those orders are read and merged by number
+(:mod:`subgraphs.orders.reads`, one batch per round) and filtered by the
+merged ``status`` and ``channel``, until ``first`` (plus one, to know whether
+a next page exists) are found, every system is exhausted, or ``MAX_SCAN``
+orders were looked at (then the page may be short; its cursor continues the
+scan).
+
+The cursor is the base64 of the last position (time, number): the next page
+starts strictly below it, so orders placed meanwhile do not shift pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+
+from subgraphs.common.app import RequestContext
+from subgraphs.common.errors import BadUserInput
+from subgraphs.domain.enums import Channel, OrderStatus
+from subgraphs.orders.reads import OrderDetail, load_orders
+from subgraphs.orders.sources import Listing, Position, listings
+
+__all__ = ["MAX_PAGE", "MAX_SCAN", "OrderPage", "decode_cursor", "encode_cursor", "list_orders"]
+
+MAX_PAGE = 100
+MAX_SCAN = 500
+"""Orders one page may look at to find ``first`` of a status."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    items: list[tuple[Position, OrderDetail]]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def encode_cursor(position: Position) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([position.at.isoformat(), position.number])).decode()
+
+
+def decode_cursor(cursor: str) -> Position:
+    """The position in ``cursor``; BadUserInput for anything this API did not give out."""
+    try:
+        at, number = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        moment = datetime.fromisoformat(at)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise BadUserInput("after is not a cursor this API gave out", argument="after") from exc
+    if not isinstance(number, str) or moment.tzinfo is None:
+        raise BadUserInput("after is not a cursor this API gave out", argument="after")
+    return Position(moment, number)
+
+
+async def _round(sources: list[Listing], before: Position | None, want: int) -> tuple[list[Position], bool]:
+    """The next certain positions below ``before`` (newest first), and whether nothing is left after."""
+    slices = [await source.below(before, want) for source in sources]
+    merged: dict[str, Position] = {}
+    for piece in slices:
+        for position in piece.positions:
+            known = merged.get(position.number)
+            merged[position.number] = max(position, known) if known else position
+    floors = [piece.positions[-1] for piece in slices if not piece.exhausted and piece.positions]
+    horizon = max(floors) if floors else None
+    certain = sorted((p for p in merged.values() if horizon is None or p >= horizon), reverse=True)
+    done = all(piece.exhausted for piece in slices)
+    return certain[:want], done and len(certain) <= want
+
+
+def _matches(detail: OrderDetail, status: OrderStatus | None, channel: Channel | None) -> bool:
+    view = detail.view
+    return (status is None or view.status is status) and (channel is None or view.channel is channel)
+
+
+async def list_orders(
+    ctx: RequestContext,
+    first: int,
+    after: str | None,
+    status: OrderStatus | None,
+    channel: Channel | None,
+) -> OrderPage:
+    """One page of orders, newest first (see the module docstring)."""
+    if not 0 <= first <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 0 and {MAX_PAGE}", argument="first")
+    before = decode_cursor(after) if after else None
+    if first == 0:
+        return OrderPage([], True, after)
+    sources = listings(ctx.systems, channel)
+    found: list[tuple[Position, OrderDetail]] = []
+    scanned, finished = 0, False
+    while len(found) <= first and scanned < MAX_SCAN and not finished:
+        want = first + 1 - len(found) if status is None else max(first + 1, 50)
+        positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
+        if not positions:
+            finished = True
+            break
+        details = await load_orders(ctx, [p.number for p in positions])
+        for position, detail in zip(positions, details, strict=True):
+            scanned += 1
+            before = position
+            if detail is not None and _matches(detail, status, channel):
+                found.append((position, detail))
+                if len(found) > first:
+                    break
+    items = found[:first]
+    if len(found) > first:
+        return OrderPage(items, True, encode_cursor(items[-1][0]))
+    if finished or before is None:
+        return OrderPage(items, False, encode_cursor(items[-1][0]) if items else None)
+    return OrderPage(items, True, encode_cursor(before))  # scanned MAX_SCAN: continue from there

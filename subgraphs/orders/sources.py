@@ -1,0 +1,155 @@
+"""Order listings, newest first, over the two systems that list orders: the OMS and the POS.
+
+Neither connector offers a listing, so these are small adapters over the
+connectors' public parts (their settings, the kit, the location directory,
+their wire models): the OMS holds every order it fulfils (ONLINE,
+CLIENTELING, CALL_CENTER, and any we accepted), listed by ``GET /orders``
+newest first (``orderDate_thru`` to start below a cursor); the POS holds the
+store sales, listed by Square's ``SearchOrders`` sorted by ``created_at``
+descending, ten stores a request. A listing answers :class:`Position` s (when,
+which number) only; the orders themselves are read by number like any other
+(:mod:`subgraphs.orders.reads`).
+
+Both systems break ties of one instant by their own ids, not by our numbers,
+so a page that stops inside an instant drops that instant's rows (unless the
+system had no more), and the next page starts at it again: every order is
+listed once, in (time, number) order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from resolvers.kit.upstream import UpstreamHttp
+from resolvers.oms import wire as oms_wire
+from resolvers.oms.bodies import CHANNEL_ENUMS
+from resolvers.oms.exchange import OmsHttp
+from resolvers.pos.api import with_cursor
+from resolvers.pos.wire_orders import OrdersAnswer, SquareOrder
+from subgraphs.common.systems import Systems
+from subgraphs.domain.enums import Channel
+
+__all__ = ["Listing", "OmsListing", "PosListing", "Position", "listings"]
+
+_OMS_PAGE = 250
+_STORES_PER_SEARCH = 10
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Position:
+    """Where an order sits in the newest-first listing: by placement time, then number."""
+
+    at: datetime
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    positions: list[Position]
+    """Below the cursor, newest first."""
+    exhausted: bool
+    """True when the system has nothing below the last position."""
+
+
+class Listing(Protocol):
+    async def below(self, before: Position | None, want: int) -> Slice:
+        """At least ``want`` positions below ``before`` (newest first), or all that are left."""
+        ...
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _settle(rows: list[Position], before: Position | None, exhausted: bool) -> Slice:
+    """Rows below ``before``, sorted; without the last instant's rows unless the system is exhausted."""
+    below = sorted({p for p in rows if before is None or p < before}, reverse=True)
+    if not exhausted and below:
+        last = below[-1].at
+        whole = [p for p in below if p.at != last]
+        if whole:
+            return Slice(whole, False)
+    return Slice(below, exhausted)
+
+
+class OmsListing:
+    """The OMS's orders (``GET /orders``), optionally of one channel."""
+
+    def __init__(self, systems: Systems, channel: Channel | None) -> None:
+        self._kit = systems.kit
+        self._http = OmsHttp(systems.oms.settings)
+        self._channel = CHANNEL_ENUMS.get(str(channel)) if channel is not None else None
+
+    async def below(self, before: Position | None, want: int) -> Slice:
+        size = min(_OMS_PAGE, max(want + 1, 20))
+        params: dict[str, str | int] = {"pageSize": size}
+        if self._channel:
+            params["salesChannelEnumId"] = self._channel
+        if before is not None:  # orderDate_thru excludes: a second later keeps the cursor's instant
+            params["orderDate_thru"] = (before.at + timedelta(seconds=1)).isoformat()
+        rows: list[Position] = []
+        for index in range(50):
+
+            async def fetch(http: UpstreamHttp, index: int = index) -> oms_wire.OrderPage:
+                query = {**params, "pageIndex": index}
+                return await self._http.call(http, "GET", "/orders", oms_wire.OrderPage, params=query)
+
+            page = (await self._kit.read("oms", "orders_listing", fetch)).value
+            rows += [Position(_aware(o.orderDate), o.orderName) for o in page.orders if o.orderName]
+            exhausted = len(page.orders) < size
+            settled = _settle(rows, before, exhausted)
+            if exhausted or len(settled.positions) >= want:
+                return settled
+        return _settle(rows, before, False)
+
+
+class PosListing:
+    """The stores' sales in the POS (Square ``SearchOrders``)."""
+
+    def __init__(self, systems: Systems) -> None:
+        self._systems = systems
+
+    async def below(self, before: Position | None, want: int) -> Slice:
+        pos = self._systems.pos
+        stores = sorted(set((await pos.directory.map()).system_ids("POS").values()))
+        chunks = [stores[i : i + _STORES_PER_SEARCH] for i in range(0, len(stores), _STORES_PER_SEARCH)]
+        limit = min(1000, max(want + 1, 20))
+        query: dict[str, Any] = {"sort": {"sort_field": "CREATED_AT", "sort_order": "DESC"}}
+        if before is not None:  # end_at excludes: a millisecond later keeps the cursor's instant
+            end = (before.at + timedelta(milliseconds=1)).astimezone(UTC).isoformat()
+            query["filter"] = {"date_time_filter": {"created_at": {"end_at": end}}}
+        slices = await asyncio.gather(*(self._search(c, query, limit, before, want) for c in chunks))
+        rows = [p for s in slices for p in s.positions]
+        return _settle(rows, before, all(s.exhausted for s in slices))
+
+    async def _search(
+        self, stores: list[str], query: dict[str, Any], limit: int, before: Position | None, want: int
+    ) -> Slice:
+        pos = self._systems.pos
+        body = {"location_ids": stores, "query": query, "limit": limit}
+        orders: list[SquareOrder] = []
+        cursor: str | None = None
+        while True:
+
+            async def fetch(http: UpstreamHttp, cursor: str | None = cursor) -> OrdersAnswer:
+                return await pos.api.post(http, "/orders/search", with_cursor(body, cursor), OrdersAnswer)
+
+            page = (await self._systems.kit.read("pos", "orders_listing", fetch)).value
+            orders += page.orders
+            cursor = page.cursor
+            rows = [Position(_aware(o.created_at), o.reference_id) for o in orders if o.reference_id]
+            settled = _settle(rows, before, cursor is None)
+            if cursor is None or len(settled.positions) >= want:
+                pos.orders.index.learn(orders)  # the connector finds these by number without a scan
+                return settled
+
+
+def listings(systems: Systems, channel: Channel | None) -> list[Listing]:
+    """The systems to list for ``channel`` (None: every channel)."""
+    found: list[Listing] = [OmsListing(systems, channel)]
+    if channel is None or channel is Channel.STORE:
+        found.append(PosListing(systems))
+    return found

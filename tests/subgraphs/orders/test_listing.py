@@ -1,0 +1,109 @@
+"""``Query.orders`` (newest first over the OMS and the POS, cursor paging) and ``Customer.orders``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sandbox.world import Order, World
+from tests.subgraphs.conftest import GraphQLClient
+
+LIST = """
+query($first: Int, $after: String, $status: OrderStatus, $channel: Channel) {
+  orders(first: $first, after: $after, status: $status, channel: $channel) {
+    edges { cursor node { number channel status placedAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+CUSTOMER_ORDERS = """
+query($r: [_Any!]!, $first: Int) {
+  _entities(representations: $r) { ... on Customer { id orders(first: $first) { number placedAt } } }
+}
+"""
+
+
+def _newest(orders: list[Order]) -> list[str]:
+    return [o.number for o in sorted(orders, key=lambda o: (o.placed_at, o.number), reverse=True)]
+
+
+async def _page(client: GraphQLClient, **variables: Any) -> dict[str, Any]:
+    body = await client.gql(LIST, variables)
+    assert "errors" not in body, body
+    page: dict[str, Any] = body["data"]["orders"]
+    return page
+
+
+def _numbers(page: dict[str, Any]) -> list[str]:
+    return [edge["node"]["number"] for edge in page["edges"]]
+
+
+async def test_the_newest_orders_of_every_channel_come_first(orders: GraphQLClient, world: World) -> None:
+    page = await _page(orders, first=4)
+    assert _numbers(page) == _newest(list(world.orders))[:4]
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+
+
+async def test_pages_follow_each_other_without_gaps_or_repeats(orders: GraphQLClient, world: World) -> None:
+    expected = _newest([o for o in world.orders if o.channel == "CALL_CENTER"])
+    seen: list[str] = []
+    after = None
+    for _ in range(3):
+        page = await _page(orders, first=7, after=after, channel="CALL_CENTER")
+        seen += _numbers(page)
+        after = page["pageInfo"]["endCursor"]
+    assert seen == expected[:21]
+
+
+async def test_the_channel_filter_lists_store_sales_from_the_pos(orders: GraphQLClient, world: World) -> None:
+    page = await _page(orders, first=3, channel="STORE")
+    assert _numbers(page) == _newest([o for o in world.orders if o.channel == "STORE"])[:3]
+    assert {edge["node"]["channel"] for edge in page["edges"]} == {"STORE"}
+
+
+async def test_the_status_filter_keeps_only_orders_of_that_merged_status(
+    orders: GraphQLClient, world: World
+) -> None:
+    page = await _page(orders, first=5, status="ON_HOLD", channel="CLIENTELING")
+    expected = [o for o in world.orders if o.channel == "CLIENTELING" and o.status == "ON_HOLD"]
+    assert _numbers(page) == _newest(expected)[:5]
+    assert {edge["node"]["status"] for edge in page["edges"]} == {"ON_HOLD"}
+
+
+async def test_the_last_page_says_there_is_no_next_one(orders: GraphQLClient, world: World) -> None:
+    wanted = [o for o in world.orders if o.channel == "CALL_CENTER" and o.status == "ON_HOLD"]
+    page = await _page(orders, first=100, status="ON_HOLD", channel="CALL_CENTER")
+    assert _numbers(page) == _newest(wanted)
+    assert page["pageInfo"]["hasNextPage"] is False
+
+
+@pytest.mark.parametrize("first", [101, -1])
+async def test_first_out_of_range_is_bad_user_input(orders: GraphQLClient, first: int) -> None:
+    body = await orders.gql(LIST, {"first": first})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_cursor_this_api_did_not_give_out_is_bad_user_input(orders: GraphQLClient) -> None:
+    body = await orders.gql(LIST, {"first": 2, "after": "not-a-cursor"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.slow  # Shopify's customer-id index is scanned once per process (about 10 s)
+async def test_a_customers_orders_come_from_every_system_newest_first(
+    orders: GraphQLClient, world: World
+) -> None:
+    customer = "C000370"
+    body = await orders.gql(CUSTOMER_ORDERS, {"r": [{"__typename": "Customer", "id": customer}], "first": 5})
+    assert "errors" not in body, body
+    [found] = body["data"]["_entities"]
+    expected = _newest([o for o in world.orders if o.customer_id == customer])
+    assert [o["number"] for o in found["orders"]] == expected[:5]
+
+
+@pytest.mark.slow  # a customer Shopify does not know costs a whole scan of its customer-id index
+async def test_a_customer_with_no_orders_has_an_empty_list(orders: GraphQLClient) -> None:
+    body = await orders.gql(CUSTOMER_ORDERS, {"r": [{"__typename": "Customer", "id": "C999999"}]})
+    assert body == {"data": {"_entities": [{"id": "C999999", "orders": []}]}}

@@ -1,0 +1,143 @@
+"""The orders subgraph's parts on their own: idempotency claims, order numbers, codecs, cursors, listings."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from resolvers.domain import Address, Money, OrderDraft, OrderDraftLine
+from storage.memory import MemoryIdempotencyStore
+from subgraphs.common.errors import BadUserInput
+from subgraphs.orders.idempotency import Claim, claim, fingerprint, scope_key
+from subgraphs.orders.listing import decode_cursor, encode_cursor
+from subgraphs.orders.numbers import allocate_number
+from subgraphs.orders.posting import decode_draft, encode_draft, posting_key
+from subgraphs.orders.sources import Position, _settle
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+DRAFT = OrderDraft(
+    number="",
+    channel="ONLINE",
+    placed_at=T0,
+    lines=(OrderDraftLine(1, "TEE-1", 2, Money(Decimal("19.99"), "USD"), "WH01"),),
+    currency="USD",
+    payment_reference="auth-1",
+    fulfilment_type="SHIP",
+    idempotency_key="",
+    email="a@example.com",
+    shipping_address=Address("1 Main St", None, "Boston", "MA", "02120", "US"),
+)
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+async def test_the_first_claim_owns_the_key_and_a_completed_one_replays() -> None:
+    store = MemoryIdempotencyStore()
+    assert (await claim(store, "k", "f1", wait_s=0)).outcome is Claim.OWNER
+    await store.complete("k", b"result", 60)
+    replay = await claim(store, "k", "f1", wait_s=0)
+    assert (replay.outcome, replay.result) == (Claim.REPLAY, b"result")
+    assert (await claim(store, "k", "f2", wait_s=0)).outcome is Claim.REUSED
+
+
+async def test_a_duplicate_waits_for_the_first_and_replays_its_result() -> None:
+    store = MemoryIdempotencyStore()
+    await claim(store, "k", "f", wait_s=0)
+
+    async def finish() -> None:
+        await asyncio.sleep(0.05)
+        await store.complete("k", b"done", 60)
+
+    waiting, _ = await asyncio.gather(claim(store, "k", "f", wait_s=2), finish())
+    assert (waiting.outcome, waiting.result) == (Claim.REPLAY, b"done")
+
+
+async def test_a_duplicate_that_waited_too_long_is_told_in_progress() -> None:
+    store = MemoryIdempotencyStore()
+    await claim(store, "k", "f", wait_s=0)
+    assert (await claim(store, "k", "f", wait_s=0.05)).outcome is Claim.IN_PROGRESS
+
+
+async def test_a_waiter_takes_over_a_key_its_first_owner_abandoned() -> None:
+    store = MemoryIdempotencyStore()
+    await claim(store, "k", "f", wait_s=0)
+
+    async def give_up() -> None:
+        await asyncio.sleep(0.05)
+        await store.abandon("k")
+
+    waiting, _ = await asyncio.gather(claim(store, "k", "f", wait_s=2), give_up())
+    assert waiting.outcome is Claim.OWNER
+
+
+def test_fingerprints_ignore_key_order_and_tell_clients_apart() -> None:
+    assert fingerprint({"a": 1, "b": [1, 2]}, "web") == fingerprint({"b": [1, 2], "a": 1}, "web")
+    assert fingerprint({"a": 1}, "web") != fingerprint({"a": 1}, "app")
+    assert scope_key("submitOrder", "web", "k1") == "submitOrder:web:k1"
+
+
+# ---------------------------------------------------------------- numbers
+
+
+async def test_a_number_is_r2_and_eight_digits_and_a_retry_resumes_with_the_stored_draft() -> None:
+    store = MemoryIdempotencyStore()
+    draft, fresh = await allocate_number(store, DRAFT, scope="s1", print_="p1")
+    assert fresh
+    assert len(draft.number) == 10
+    assert draft.number.startswith("R2")
+    assert draft.number[2:].isdigit()
+    later = dataclasses.replace(DRAFT, placed_at=T0 + timedelta(minutes=5))
+    again, fresh_again = await allocate_number(store, later, scope="s1", print_="p1")
+    assert not fresh_again
+    assert again == draft  # the first try's time, prices and key
+
+
+async def test_another_submission_gets_another_number_even_on_a_clash() -> None:
+    store = MemoryIdempotencyStore()
+    mine, _ = await allocate_number(store, DRAFT, scope="s1", print_="p1")
+    other, _ = await allocate_number(store, DRAFT, scope="s1", print_="p2")  # same key, other input
+    assert other.number != mine.number
+    assert other.idempotency_key != mine.idempotency_key
+
+
+# ---------------------------------------------------------------- codecs and cursors
+
+
+def test_a_posting_payload_round_trips_the_draft() -> None:
+    draft = dataclasses.replace(DRAFT, number="R212345678", idempotency_key="abc", reservation_id="RSV1+RSV2")
+    payload = encode_draft(draft)
+    assert decode_draft(payload) == draft
+    assert posting_key(payload) == "R212345678"
+
+
+@pytest.mark.parametrize(
+    "payload", [b"", b"[]", b'{"kind": "other", "number": "R1"}', b'{"kind": "erp-posting"}']
+)
+def test_a_payload_that_is_not_a_posting_is_a_value_error(payload: bytes) -> None:
+    with pytest.raises(ValueError, match=r"posting|JSON"):
+        posting_key(payload)
+
+
+def test_a_cursor_round_trips_its_position() -> None:
+    position = Position(T0, "R100001")
+    assert decode_cursor(encode_cursor(position)) == position
+
+
+@pytest.mark.parametrize("cursor", ["", "bm90LWpzb24=", "WzEsMl0=", "WyIyMDI2LTAxLTAxIiwgIlIxIl0="])
+def test_a_cursor_this_api_did_not_give_out_is_bad_user_input(cursor: str) -> None:
+    with pytest.raises(BadUserInput):
+        decode_cursor(cursor)
+
+
+def test_a_listing_slice_stops_before_an_instant_it_may_not_have_seen_whole() -> None:
+    rows = [Position(T0 + timedelta(minutes=m), f"R{m}") for m in (5, 4, 4, 3, 3)]
+    settled = _settle(rows, None, exhausted=False)
+    assert [p.number for p in settled.positions] == ["R5", "R4"]  # R4 twice is one position
+    assert [p.number for p in _settle(rows, None, exhausted=True).positions] == ["R5", "R4", "R3"]
+    below = _settle(rows, Position(T0 + timedelta(minutes=4), "R4"), exhausted=True)
+    assert [p.number for p in below.positions] == ["R3"]
