@@ -163,8 +163,9 @@ def _decode_cursor(cursor: str) -> tuple[str | None, int]:
 class Query:
     @strawberry.field(description="Catalog listing; query matches title, brand or SKU. first is at most 100.")
     async def products(
-        self, info: Info, first: int = 20, after: str | None = None, query: str | None = None
+        self, info: Info, first: int | None = 20, after: str | None = None, query: str | None = None
     ) -> ProductConnection:
+        first = 20 if first is None else first
         if not 0 <= first <= MAX_PAGE:
             raise BadUserInput(f"first must be between 0 and {MAX_PAGE}", argument="first")
         upstream_after, skip = _decode_cursor(after) if after else (None, -1)
