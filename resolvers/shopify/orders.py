@@ -1,0 +1,170 @@
+"""Orders over Shopify: by our number, by customer, and created with ``@idempotent``.
+
+- ``orders_by_numbers``: ``orders(query: "name:\\"R100001\\" OR name:\\"R100002\\"")``
+  (our number is the order's ``name``), cached per number
+  (``orders_by_number``); up to 8 orders per request at the default page sizes
+  (123 points each: lines, fulfillments and their lines), more in concurrent requests;
+- ``orders_for_customer``: ``customer_id:<Shopify id>`` (through the id index)
+  OR ``tag:"customer:C000001"`` (orders we created for a customer Shopify does
+  not know), newest first, cached per (customer, first);
+- ``create_order``: ``orderCreate`` with ``@idempotent(key: draft.idempotency_key)``
+  and ``name`` = our number, through ``kit.write(idempotent=True)``: a retry
+  after a timeout that landed replays Shopify's first result instead of
+  creating a second order (the variables are built once, so every retry sends
+  the same parameters, as the key requires). Our channel, customer id and
+  pickup location travel in tags (:func:`~resolvers.shopify.mapping_orders.order_input`);
+  the order is ``PAID`` when the draft carries a payment reference (the
+  gateway took the payment), the customer associated when Shopify knows them.
+  Afterwards the order's cache entry is evicted (it may hold "absent").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from resolvers.directory import LocationDirectory
+from resolvers.domain import OrderDraft, OrderRecord, System
+from resolvers.errors import UpstreamBadResponse
+from resolvers.kit.call import ConnectorKit
+from resolvers.kit.upstream import UpstreamHttp
+from resolvers.shopify.batches import read_batches
+from resolvers.shopify.cost import largest_batch, requested_cost
+from resolvers.shopify.documents import CREATE_ORDER, ORDERS
+from resolvers.shopify.exchange import ShopifyGraphQL, parse
+from resolvers.shopify.ids import IdIndex
+from resolvers.shopify.mapping import metafield_value
+from resolvers.shopify.mapping_orders import LocationOf, order_input, to_order
+from resolvers.shopify.search import any_of, gid, quoted
+from resolvers.shopify.settings import SYSTEM, ShopifySettings
+from resolvers.shopify.wire_orders import OrderNode
+
+__all__ = ["ShopifyOrders"]
+
+_MAX_PAGE = 250
+_INVENTORY = {"inventoryBehaviour": "DECREMENT_IGNORING_POLICY"}
+
+
+class ShopifyOrders:
+    """:class:`~resolvers.ports.OrderSource` and :class:`~resolvers.ports.OrderSink` (module docstring)."""
+
+    system: System = "SHOPIFY"
+
+    def __init__(
+        self,
+        kit: ConnectorKit,
+        graphql: ShopifyGraphQL,
+        settings: ShopifySettings,
+        directory: LocationDirectory,
+        customers: IdIndex,
+    ) -> None:
+        self._kit = kit
+        self._graphql = graphql
+        self._directory = directory
+        self._customers = customers
+        self._sizes = {"lines": settings.order_lines, "fulfillments": settings.order_fulfillments}
+        self.most = largest_batch(
+            lambda n: requested_cost(ORDERS, {"n": n, **self._sizes}), settings.max_query_cost, _MAX_PAGE
+        )
+        """Orders one request can carry under the cost limit."""
+
+    def _variables(self, query: str, n: int, *, newest_first: bool = False) -> dict[str, Any]:
+        return {"q": query, "n": n, "reverse": newest_first, **self._sizes}
+
+    async def _location_of(self) -> LocationOf:
+        mapping = await self._directory.map()
+        return lambda shopify_id: mapping.location_id("SHOPIFY", shopify_id)
+
+    def _record(
+        self, raw: Any, location_of: LocationOf, operation: str, *, stale: bool = False
+    ) -> OrderRecord:
+        node = parse(OrderNode, raw, operation=operation)
+        if node.customer is not None:
+            self._customers.learn(metafield_value(node.customer.metafield), node.customer.legacyResourceId)
+        return to_order(node, location_of, stale=stale)
+
+    async def orders_by_numbers(self, numbers: Sequence[str]) -> list[OrderRecord | None]:
+        async def fetch(http: UpstreamHttp, missing: list[str]) -> dict[str, Any]:
+            variables = self._variables(any_of("name", missing, operation="orders_by_number"), len(missing))
+            wanted = set(missing)
+            return {
+                raw["name"]: raw
+                for raw in _nodes(await self._graphql.query(http, ORDERS, variables))
+                if raw.get("name") in wanted
+            }
+
+        batch = await read_batches(
+            self._kit,
+            "orders_by_number",
+            numbers,
+            most=self.most,
+            fetch=fetch,
+            cost=lambda n: requested_cost(ORDERS, self._variables("", n)),
+        )
+        location_of = await self._location_of()
+        found = {
+            number: self._record(raw, location_of, "orders_by_number", stale=number in batch.stale)
+            for number, raw in batch.values.items()
+        }
+        return [found.get(number) for number in numbers]
+
+    async def orders_for_customer(self, customer_id: str, first: int) -> list[OrderRecord]:
+        if first <= 0:
+            return []
+        terms = [f"tag:{quoted('customer:' + customer_id, operation='orders_for_customer')}"]
+        shopify_id = (await self._customers.resolve([customer_id])).get(customer_id)
+        if shopify_id is not None:
+            terms.insert(0, f"customer_id:{shopify_id}")
+        variables = self._variables(" OR ".join(terms), min(first, self.most), newest_first=True)
+
+        async def fetch(http: UpstreamHttp) -> Any:
+            return _nodes(await self._graphql.query(http, ORDERS, variables))
+
+        result = await self._kit.read(
+            SYSTEM, "orders_for_customer", fetch, cache_key=variables, cost=requested_cost(ORDERS, variables)
+        )
+        location_of = await self._location_of()
+        return [
+            self._record(raw, location_of, "orders_for_customer", stale=result.stale) for raw in result.value
+        ]
+
+    async def create_order(self, draft: OrderDraft) -> OrderRecord:
+        customer_gid: str | None = None
+        if draft.customer_id:
+            shopify_id = (await self._customers.resolve([draft.customer_id])).get(draft.customer_id)
+            customer_gid = gid("Customer", shopify_id) if shopify_id else None
+        variables = {
+            "order": order_input(draft, customer_gid),
+            "options": _INVENTORY,
+            "key": draft.idempotency_key,
+            **self._sizes,
+        }
+
+        async def send(http: UpstreamHttp) -> Any:
+            payload = await self._graphql.mutate(http, CREATE_ORDER, variables, field="orderCreate")
+            order = payload.get("order")
+            if not isinstance(order, dict):
+                raise UpstreamBadResponse(
+                    "orderCreate answered no order", system=SYSTEM, operation="create_order"
+                )
+            parse(OrderNode, order, operation="create_order")
+            return order
+
+        result = await self._kit.write(
+            SYSTEM, "create_order", send, idempotent=True, cost=requested_cost(CREATE_ORDER, variables)
+        )
+        await self.invalidate_order(draft.number)
+        return self._record(result.value, await self._location_of(), "create_order")
+
+    async def invalidate_order(self, number: str) -> int:
+        """Evict the cached order ``number`` (a webhook said it changed); how many entries went."""
+        cache = self._kit.cache
+        if cache is None:
+            return 0
+        return await cache.invalidate_keys([self._kit.cache_key(SYSTEM, "orders_by_number", number)])
+
+
+def _nodes(data: dict[str, Any]) -> list[dict[str, Any]]:
+    orders = data.get("orders")
+    nodes = orders.get("nodes") if isinstance(orders, dict) else None
+    return [node for node in nodes or [] if isinstance(node, dict)]
