@@ -14,7 +14,18 @@ Errors: a resolver's exception with a stable ``code`` (connector errors,
 domain errors) becomes ``extensions.code`` (plus what its ``extensions()``
 adds) and is not logged as a fault; any other exception is logged with its
 traceback and answered as ``INTERNAL_SERVER_ERROR`` without internals.
-Never a stack trace to the client.
+Never a stack trace to the client. Every error carries a code:
+
+==========================  ===========================================================
+GRAPHQL_PARSE_FAILED        the document does not parse (nested too deeply included)
+GRAPHQL_VALIDATION_FAILED   the document does not validate against the schema
+BAD_USER_INPUT              a variable or an argument value the schema refuses; or a
+                            resolver's refusal (:class:`~subgraphs.common.errors.BadUserInput`)
+BAD_REQUEST                 not a GraphQL request: a body that is not a JSON object (or is
+                            not UTF-8, or holds lone surrogates, or nests past orjson's
+                            limit), no query, an unknown operation name, a mutation over
+                            GET (HTTP 400 or 405, answered as JSON all the same)
+==========================  ===========================================================
 """
 
 from __future__ import annotations
@@ -25,23 +36,27 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from graphql import GraphQLError
+import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.systems import Systems, open_systems
 
 __all__ = ["Background", "RequestContext", "SystemRoutes", "SystemsFactory", "format_error", "subgraph_app"]
 
-_log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SystemsFactory = Callable[[SubgraphSettings], contextlib.AbstractAsyncContextManager[Systems]]
@@ -68,20 +83,54 @@ class RequestContext:
         return loader
 
 
-def format_error(error: GraphQLError) -> dict[str, Any]:
-    """The error as the response carries it: coded errors keep their code, anything else is masked."""
+_INTERNAL = {"message": "Internal server error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def _request_error_code(error: GraphQLError, *, executed: bool) -> str:
+    """The code of an error GraphQL itself raised (no resolver's exception behind it)."""
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if not executed:
+        return "GRAPHQL_VALIDATION_FAILED"
+    if error.path is None or error.message.startswith("Argument '"):
+        return "BAD_USER_INPUT"  # variable values (before any field ran) or a field's argument values
+    return "INTERNAL_SERVER_ERROR"  # a value a resolver returned that its type cannot represent
+
+
+def format_error(error: GraphQLError, *, executed: bool = True) -> dict[str, Any]:
+    """The error as the response carries it: coded errors keep their code, anything else is masked.
+
+    ``executed``: the operation ran (False for a document refused before execution, whose errors
+    are parse and validation errors).
+    """
     original = error.original_error
     formatted: dict[str, Any] = dict(error.formatted)
-    if original is None or isinstance(original, GraphQLError):
+    if original is not None and not isinstance(original, GraphQLError):
+        code = getattr(original, "code", None)
+        if isinstance(code, str):
+            extensions = getattr(original, "extensions", None)
+            formatted["extensions"] = extensions() if callable(extensions) else {"code": code}
+            return formatted
+        return {**formatted, **_INTERNAL}
+    if isinstance((formatted.get("extensions") or {}).get("code"), str):
         return formatted
-    code = getattr(original, "code", None)
-    if isinstance(code, str):
-        extensions = getattr(original, "extensions", None)
-        formatted["extensions"] = extensions() if callable(extensions) else {"code": code}
-        return formatted
-    formatted["message"] = "Internal server error."
-    formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+    code = _request_error_code(error, executed=executed)
+    if code == "INTERNAL_SERVER_ERROR":
+        return {**formatted, **_INTERNAL}
+    formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
     return formatted
+
+
+def _http_error_code(status: int) -> str:
+    return {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "BAD_REQUEST")
+
+
+def _loads(data: str | bytes, what: str) -> Any:
+    """JSON of the request (orjson: UTF-8 only, no lone surrogates, nesting bounded); else HTTP 400."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"{what} is not valid JSON: {exc}") from exc
 
 
 class _OnlyUnexpectedErrors(logging.Filter):
@@ -101,6 +150,34 @@ _STRAWBERRY_LOG = logging.getLogger("strawberry.execution")
 
 
 class _View(GraphQL[RequestContext, None]):
+    """Strawberry's view, answering every refusal as a GraphQL error body with a code (module docstring)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            error = {"message": exc.reason, "extensions": {"code": _http_error_code(exc.status_code)}}
+            response = JSONResponse({"errors": [error]}, status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A POST body: a JSON object (or a batch's array), else HTTP 400."""
+        found = _loads(data, "The request body")
+        if not isinstance(found, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return found
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """A GET request's parameters, ``variables`` and ``extensions`` decoded (Strawberry checks them)."""
+        found: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            if found.get(name):
+                found[name] = _loads(found[name], name)
+        return found
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
@@ -109,7 +186,8 @@ class _View(GraphQL[RequestContext, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         out: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            out["errors"] = [format_error(error) for error in result.errors]
+            executed = not isinstance(result, PreExecutionError)
+            out["errors"] = [format_error(error, executed=executed) for error in result.errors]
         if result.extensions:
             out["extensions"] = result.extensions
         return out
