@@ -25,8 +25,9 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-## Benchmark our gateway against Apollo Gateway and Hive Gateway in one run (bench/README.md).
-## It installs its own tools into bench/.cache; e.g. `make bench BENCH_DURATION=10s BENCH_WARMUP=3s`.
+## Benchmark our gateway against Apollo Gateway and Hive Gateway, then our whole stack on the apps'
+## operations (the retail scenario), in one run (bench/README.md). It installs its own tools into
+## bench/.cache; e.g. `make bench BENCH_DURATION=10s BENCH_WARMUP=3s`, `BENCH_ARGS=--no-retail`.
 BENCH_DURATION ?= 60s
 BENCH_WARMUP ?= 10s
 BENCH_VUS ?= 50

@@ -89,10 +89,17 @@ def run_k6(
     summary_file: Path,
     log_file: Path,
     watch: dict[str, list[int]] | None = None,
+    extra_env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> LoadResult:
-    """Run the k6 script; ``watch`` names process trees whose CPU over the measured window is wanted."""
+    """Run the k6 script; ``watch`` names process trees whose CPU over the measured window is wanted.
+
+    ``extra_env`` and ``extra_args`` (before the script) are for scripts that read more than the
+    generic one (``bench/k6/retail.js``).
+    """
     env = {
         **os.environ,
+        **(extra_env or {}),
         "BENCH_URL": url,
         "BENCH_REQUESTS": str(requests_file),
         "BENCH_VUS": str(vus),
@@ -103,7 +110,7 @@ def run_k6(
     summary_file.unlink(missing_ok=True)
     with log_file.open("ab") as log:
         process = subprocess.Popen(
-            [str(k6), "run", "--quiet", "--no-color", "--no-usage-report", str(script)],
+            [str(k6), "run", "--quiet", "--no-color", "--no-usage-report", *extra_args, str(script)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,7 +1,10 @@
 """The report of a run: a markdown file with the tables and ratios, a latency plot (PNG) and the JSON.
 
 Files in the output directory, named after the scenario:
-``<scenario>.md``, ``<scenario>-latency.png``, ``<scenario>.json``.
+``<scenario>.md``, ``<scenario>-latency.png``, ``<scenario>.json``. The
+retail scenario's section (:mod:`bench.retail.report`) is appended to the
+markdown when the run had one, and is the JSON's ``retail``; run alone
+(``--scenario retail``) it makes ``retail.md`` and ``retail.json``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from bench.gateways import MODES, TITLES
 from bench.loadgen import PERCENTILES
+from bench.retail.report import markdown as retail_markdown
 from bench.runner import Measurement, RunReport
 
 __all__ = ["markdown", "plot", "write"]
@@ -169,7 +173,22 @@ def _profiles(report: RunReport) -> list[str]:
     return lines
 
 
+def _retail_alone(report: RunReport) -> str:
+    env = report.environment
+    lines = [
+        f"# Benchmark: {report.scenario_title}",
+        "",
+        f"Run {report.started} to {report.finished}. Machine: {env.get('cores')} cores ({env.get('cpu')}), "
+        f"Linux {env.get('kernel')}, Python {env.get('python')}. Load: {env.get('loadgen')}.",
+        "",
+        *retail_markdown(report.retail),
+    ]
+    return "\n".join(lines)
+
+
 def markdown(report: RunReport, plot_name: str | None, with_profiles: bool = True) -> str:
+    if not report.measurements and report.retail:
+        return _retail_alone(report)
     cfg, env = report.config, report.environment
     lines = [
         f"# Benchmark: {report.scenario_title}",
@@ -211,6 +230,7 @@ def markdown(report: RunReport, plot_name: str | None, with_profiles: bool = Tru
     if plot_name:
         lines += [f"![latency]({plot_name})", ""]
     lines += _capacity(report)
+    lines += retail_markdown(report.retail)
     if with_profiles:
         lines += _profiles(report)
     return "\n".join(lines)
@@ -249,7 +269,11 @@ def write(report: RunReport, out_dir: Path, plot_python: Path | None) -> Path:
     """Write ``<scenario>.md``, ``<scenario>.json`` and (with matplotlib) ``<scenario>-latency.png``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     plot_name = f"{report.scenario}-latency.png"
-    has_plot = plot_python is not None and plot(report, out_dir / plot_name, plot_python)
+    has_plot = (
+        plot_python is not None
+        and bool(report.measurements)
+        and plot(report, out_dir / plot_name, plot_python)
+    )
     path = out_dir / f"{report.scenario}.md"
     path.write_text(markdown(report, plot_name if has_plot else None) + "\n")
     (out_dir / f"{report.scenario}.json").write_text(json.dumps(report.as_dict(), indent=1) + "\n")

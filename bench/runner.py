@@ -8,7 +8,10 @@ users while sampling the gateway's process tree (CPU seconds from
 CPU, the load generator's CPU and the subgraph requests made; stop the
 gateway by PID. Then measure the subgraphs' own capacity (the load
 generator straight at them, with the request mix the gateways sent), and
-optionally profile our gateway with py-spy. Everything runs on 127.0.0.1.
+optionally profile our gateway with py-spy. Then, unless told not to, the
+retail scenario (:mod:`bench.retail`: our whole stack on the apps'
+operations, ours only), whose figures go to the report's ``retail`` section;
+``--scenario retail`` runs that alone. Everything runs on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -59,6 +62,15 @@ class RunConfig:
     loadgen: str = "auto"
     """``k6``, ``python`` (the fallback loop), or ``auto`` (k6 unless it cannot be installed)."""
     out_dir: Path = RESULTS_DIR
+    retail: bool = True
+    """Run the retail scenario after the gateways (our stack only); ``scenario="retail"`` runs it alone."""
+    retail_latency_ms: float = 20.0
+    retail_sets: int = 10
+    """Variable sets per read operation of the retail scenario."""
+
+
+RETAIL = "retail"
+"""The scenario name that runs the retail scenario alone (it is not a :class:`Scenario`: see bench.retail)."""
 
 
 @dataclass
@@ -116,6 +128,14 @@ class RunReport:
     profiles: dict[str, Any] = field(default_factory=dict)
     started: str = ""
     finished: str = ""
+    retail: dict[str, Any] = field(default_factory=dict)
+    """The retail scenario's figures (:func:`bench.retail.run.run_retail`); empty when not run."""
+
+    @property
+    def errors(self) -> int:
+        """Wrong answers in every run, plus one for a retail run that failed."""
+        retail = int(self.retail.get("errors", 0)) + (1 if "failed" in self.retail else 0)
+        return sum(m.errors for m in self.measurements) + retail
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunReport:
@@ -135,6 +155,7 @@ class RunReport:
             "profiles": self.profiles,
             "started": self.started,
             "finished": self.finished,
+            "retail": self.retail,
         }
 
 
@@ -183,14 +204,20 @@ def _preflight(url: str, requests: list[dict[str, Any]], log: Path) -> int:
 
 
 class _Bench:
-    def __init__(self, config: RunConfig, scenario: Scenario) -> None:
+    def __init__(self, config: RunConfig, scenario: Scenario | None) -> None:
         self.config = config
-        self.scenario = scenario
+        self._scenario = scenario
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        self.raw = config.out_dir / "raw" / f"{scenario.name}-{stamp}"
+        self.raw = config.out_dir / "raw" / f"{scenario.name if scenario else RETAIL}-{stamp}"
         self.raw.mkdir(parents=True, exist_ok=True)
         self.node: tools.NodeTools | None = None
         self.k6: Path | None = None
+
+    @property
+    def scenario(self) -> Scenario:
+        if self._scenario is None:
+            raise RuntimeError("the retail scenario alone has no gateway scenario")
+        return self._scenario
 
     def save(self, report: RunReport) -> None:
         """Write what was measured so far (``python -m bench report`` rebuilds a report from it)."""
@@ -206,7 +233,7 @@ class _Bench:
                 if self.config.loadgen == "k6":
                     raise
                 _log(f"k6 could not be installed ({str(exc).splitlines()[0]}); using the Python load loop")
-        if any(g != "ours" for g in self.config.gateways):
+        if self._scenario is not None and any(g != "ours" for g in self.config.gateways):
             self.node = tools.ensure_node()
 
     def environment(self) -> dict[str, str]:
@@ -338,6 +365,33 @@ class _Bench:
             "workers": self.config.subgraph_workers,
         }
 
+    # ------------------------------------------------------------------ the retail scenario
+
+    def retail(self) -> dict[str, Any]:
+        """Run the retail scenario (its own stack); a failure is reported in the section, not raised."""
+        from bench.retail.run import RetailConfig, run_retail
+
+        config = RetailConfig(
+            vus=self.config.vus,
+            duration=self.config.duration,
+            warmup=self.config.warmup,
+            latency_ms=self.config.retail_latency_ms,
+            sets=self.config.retail_sets,
+        )
+        started = time.monotonic()
+        try:
+            section = run_retail(config, self.raw, self.k6)
+        except Exception as exc:  # the measurements so far must survive a failure here
+            _log(f"  the retail run failed: {exc!r}")
+            return {"failed": repr(exc)}
+        overall = section["overall"]
+        _log(
+            f"  retail: {section['load']['rps']:.1f} req/s, overhead above the critical path "
+            f"p50 {overall['overhead_ms']['p50']:.1f} ms, p99 {overall['overhead_ms']['p99']:.1f} ms, "
+            f"errors {section['errors']} ({time.monotonic() - started:.0f} s)"
+        )
+        return section
+
 
 def load_report(path: Path) -> RunReport:
     """A report from a ``results.json`` written by a run (complete or not)."""
@@ -354,8 +408,30 @@ def _python_load_with_cpu(
     return result
 
 
+def _run_retail_alone(config: RunConfig) -> RunReport:
+    from bench.retail.report import TITLE
+
+    bench = _Bench(config, None)
+    bench.prepare_tools()
+    report = RunReport(
+        config={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
+        environment=bench.environment(),
+        scenario=RETAIL,
+        scenario_title=TITLE,
+        shapes={},
+        started=dt.datetime.now().isoformat(timespec="seconds"),
+    )
+    report.config["gateways"] = ["ours"]
+    report.retail = bench.retail()
+    report.finished = dt.datetime.now().isoformat(timespec="seconds")
+    bench.save(report)
+    return report
+
+
 def run(config: RunConfig) -> RunReport:
     """Run the benchmark described by ``config``; write nothing but raw logs (see :mod:`bench.report`)."""
+    if config.scenario == RETAIL:
+        return _run_retail_alone(config)
     scenario = get(config.scenario)
     bench = _Bench(config, scenario)
     bench.prepare_tools()
@@ -417,6 +493,9 @@ def run(config: RunConfig) -> RunReport:
                 report.profiles = profile_ours(bench, supergraph, request_files, shapes)
             except Exception as exc:
                 _log(f"  the profile failed: {exc!r}")
+    if config.retail and "ours" in config.gateways:
+        _log("retail scenario: our gateway, subgraphs and the sandbox")
+        report.retail = bench.retail()
     report.finished = dt.datetime.now().isoformat(timespec="seconds")
     bench.save(report)
     return report

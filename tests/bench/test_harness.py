@@ -106,6 +106,7 @@ def test_a_short_benchmark_of_our_gateway_alone_runs_end_to_end(tmp_path: Path) 
         profile="",
         plot=False,
         out_dir=tmp_path,
+        retail=False,  # tests/bench/test_retail.py
     )
     report = run(config)
 
