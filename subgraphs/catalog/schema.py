@@ -22,6 +22,8 @@ from resolvers import domain
 from resolvers.loaders import keyed_loader
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.federation import FederatedSchema
+from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.types import Address, Money, PageInfo
 
 __all__ = ["Location", "LocationType", "Product", "ProductConnection", "Query", "Variant", "schema"]
@@ -89,6 +91,8 @@ class Variant:
 
     @classmethod
     async def resolve_reference(cls, info: Info, sku: strawberry.ID) -> Variant | None:
+        if not can_name_a_record(str(sku)):
+            return None
         found = await _variants(info).load(str(sku))
         return Variant.of(found) if found else None
 
@@ -113,6 +117,8 @@ class Product:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Product | None:
+        if not can_name_a_record(str(id)):
+            return None
         found = await _products(info).load(str(id))
         return Product.of(found) if found else None
 
@@ -168,6 +174,8 @@ class Query:
         first = 20 if first is None else first
         if not 0 <= first <= MAX_PAGE:
             raise BadUserInput(f"first must be between 0 and {MAX_PAGE}", argument="first")
+        if query is not None and '"' in query:
+            raise BadUserInput("query cannot contain a double quote", argument="query")
         upstream_after, skip = _decode_cursor(after) if after else (None, -1)
         page = await info.context.systems.shopify.products(first + skip + 1, upstream_after, query)
         items = page.items[skip + 1 :]
@@ -192,8 +200,9 @@ class Query:
     async def variants(self, info: Info, skus: list[strawberry.ID]) -> list[Variant | None]:
         if len(skus) > MAX_PAGE:
             raise BadUserInput(f"at most {MAX_PAGE} SKUs per request", argument="skus")
-        found = await _variants(info).load_many([str(sku) for sku in skus])
-        return [Variant.of(v) if v else None for v in found]
+        wanted = [str(sku) for sku in skus if can_name_a_record(str(sku))]
+        found = dict(zip(wanted, await _variants(info).load_many(wanted), strict=True))
+        return [Variant.of(v) if (v := found.get(str(sku))) else None for sku in skus]
 
     @strawberry.field
     async def location(self, info: Info, id: strawberry.ID) -> Location | None:
@@ -206,4 +215,4 @@ class Query:
         return [Location.of(loc) for loc in chosen if type is None or loc.type == type.value]
 
 
-schema = fed.Schema(query=Query, types=[Location, Variant, Product], federation_version="2.9")
+schema = FederatedSchema(query=Query, types=[Location, Variant, Product], federation_version="2.9")

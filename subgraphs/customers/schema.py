@@ -18,6 +18,7 @@ import strawberry.federation as fed
 
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.federation import FederatedSchema
 from subgraphs.common.types import Address, ExternalRef
 from subgraphs.customers.lookup import CustomerLookup, normalise_email, valid_customer_id
 from subgraphs.domain.profile import CustomerProfile
@@ -97,4 +98,4 @@ class Query:
         return Customer.of(profile.id or "", profile) if profile else None
 
 
-schema = fed.Schema(query=Query, types=[Customer], federation_version="2.9")
+schema = FederatedSchema(query=Query, types=[Customer], federation_version="2.9")

@@ -25,6 +25,7 @@ from resolvers.loaders import StockKey, stock_loader
 from resolvers.ports import StockSource
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.federation import FederatedSchema
 from subgraphs.common.types import Channel
 from subgraphs.domain.enums import Channel as DomainChannel
 from subgraphs.domain.enums import StockStatus as DomainStockStatus
@@ -148,4 +149,4 @@ class Variant:
         )
 
 
-schema = fed.Schema(types=[Variant, Location], federation_version="2.9")
+schema = FederatedSchema(types=[Variant, Location], federation_version="2.9")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from subgraphs.common.app import subgraph_app
+from subgraphs.common.outbox import OutboxPolicy
 from subgraphs.common.settings import SubgraphSettings
-from subgraphs.orders.outbox import OutboxPolicy
 from subgraphs.orders.posting import erp_outbox_worker
 from subgraphs.orders.schema import schema
 

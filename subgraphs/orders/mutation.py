@@ -2,30 +2,39 @@
 
 The key is ``submitOrder:<client>:<idempotencyKey>`` (client: the
 ``X-Client-Id`` header, else ``anonymous``), the fingerprint the hash of the
-canonical input and the client (:mod:`subgraphs.orders.idempotency`). The
-owner of a key accepts the order and stores ``{"number": ...}`` as the
-result (kept ``orders.idempotency_ttl_s``); it abandons the key when the
-submission ends in ``userErrors`` (nothing was done) or fails (a retry with
-the same key and input resumes it: :mod:`subgraphs.orders.numbers`). A
-replay answers the stored order with ``replayed: true``.
+canonical input and the client; the rules are
+:mod:`subgraphs.common.idempotency`'s. The first call with a key accepts the
+order and stores ``{"number": ...}`` as its answer (kept
+``orders.idempotency_ttl_s``); a submission that ends in ``userErrors``
+(nothing was done) is answered without keeping the key, and one that fails
+releases it too: a retry with the same key and input resumes it with the
+same number and draft (:mod:`subgraphs.orders.numbers`). A replay answers
+the stored order with ``replayed: true``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
-import orjson
 import strawberry
 
 from subgraphs.common.app import RequestContext
+from subgraphs.common.idempotency import (
+    IdempotencyConflict,
+    IdempotentMutations,
+    Stored,
+    Unstored,
+    fingerprint,
+    scope_key,
+)
+from subgraphs.common.systems import Systems
 from subgraphs.common.types import UserError
 from subgraphs.domain.problems import Problem, field_path
-from subgraphs.orders.idempotency import Claim, claim, fingerprint, scope_key
 from subgraphs.orders.inputs import SubmitOrderInput, canonical, to_request
 from subgraphs.orders.reads import load_orders, prime_records
 from subgraphs.orders.submit import Outcome, accept_order
 from subgraphs.orders.types import Order
+from subgraphs.orders.validation import SubmitRequest
 
 __all__ = ["MAX_KEY_LENGTH", "SubmitOrderPayload", "submit_order"]
 
@@ -64,12 +73,20 @@ def _client(info: Info) -> str:
     return found.strip() if found and found.strip() else "anonymous"
 
 
-def _stored_number(result: bytes | None) -> str | None:
-    try:
-        number = orjson.loads(result or b"null")["number"]
-    except (orjson.JSONDecodeError, TypeError, KeyError):
-        return None
-    return number if isinstance(number, str) else None
+class _Submission:
+    """The action run under the key: :func:`accept_order`, keeping its outcome for this call's answer."""
+
+    def __init__(self, systems: Systems, request: SubmitRequest, scope: str, print_: str) -> None:
+        self._systems, self._request, self._scope, self._print = systems, request, scope, print_
+        self.accepted = Outcome(None)
+
+    async def __call__(self) -> Stored | Unstored:
+        self.accepted = await accept_order(
+            self._systems, self._request, scope=self._scope, print_=self._print
+        )
+        if self.accepted.number is None:
+            return Unstored({})  # userErrors: the problems are answered from ``accepted``
+        return Stored({"number": self.accepted.number})
 
 
 async def submit_order(
@@ -85,28 +102,24 @@ async def submit_order(
         )
         return _payload(None, (problem,))
     systems = info.context.systems
-    store, rules = systems.storage.idempotency, systems.settings.orders
+    rules = systems.settings.orders
+    mutations = IdempotentMutations(
+        systems.storage.idempotency, ttl=rules.idempotency_ttl_s, wait_s=rules.idempotency_wait_s
+    )
     client = _client(info)
     request = to_request(order_input)
     scope = scope_key("submitOrder", client, key)
     print_ = fingerprint(canonical(request), client)
-    claimed = await claim(store, scope, print_, wait_s=rules.idempotency_wait_s)
-    if claimed.outcome is Claim.REPLAY:
-        return _payload(_stored_number(claimed.result), replayed=True)
-    if claimed.outcome is Claim.REUSED:
-        message = "This idempotency key was used with a different input."
-        return _payload(None, (Problem("IDEMPOTENCY_KEY_REUSED", _KEY, message),))
-    if claimed.outcome is Claim.IN_PROGRESS:
-        message = "A request with this idempotency key is still being processed; retry later."
-        return _payload(None, (Problem("IDEMPOTENCY_KEY_IN_PROGRESS", _KEY, message),))
+    submission = _Submission(systems, request, scope, print_)
     try:
-        outcome: Outcome = await accept_order(systems, request, scope=scope, print_=print_)
-    except BaseException:
-        await asyncio.shield(store.abandon(scope))
-        raise
-    if outcome.number is None:
-        await store.abandon(scope)
-        return _payload(None, outcome.problems)
-    await store.complete(scope, orjson.dumps({"number": outcome.number}), rules.idempotency_ttl_s)
-    prime_records(info.context, outcome.records, absent_from=("POS",))  # we never create in the POS
-    return _payload(outcome.number)
+        outcome = await mutations.run(scope, print_, submission)
+    except IdempotencyConflict as conflict:
+        return _payload(None, (Problem(conflict.code, _KEY, str(conflict)),))
+    if outcome.replayed:
+        number = outcome.answer.get("number")
+        return _payload(number if isinstance(number, str) else None, replayed=True)
+    accepted = submission.accepted
+    if accepted.number is None:
+        return _payload(None, accepted.problems)
+    prime_records(info.context, accepted.records, absent_from=("POS",))  # we never create in the POS
+    return _payload(accepted.number)

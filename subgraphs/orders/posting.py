@@ -2,10 +2,10 @@
 
 ``submitOrder`` queues each accepted order's :class:`~resolvers.domain.OrderDraft`
 as JSON on the durable stream ``erp-postings`` (:func:`queue_posting`) before
-it answers; :func:`erp_worker` builds the :class:`~subgraphs.orders.outbox.OutboxWorker`
+it answers; :func:`erp_worker` builds the :class:`~subgraphs.common.outbox.OutboxWorker`
 that posts them with the ERP connector's ``create_order`` (which looks the
 order number up first, so a second delivery never makes a second sales order),
-in consumer group ``erp``, dead-lettering after
+in consumer group ``erp`` (:data:`ERP_GROUP`), dead-lettering after
 ``settings.orders.erp_posting_attempts`` tries.
 
 The posting state an order shows (:func:`posting_states`): POSTED when the
@@ -33,17 +33,18 @@ from resolvers.domain import Address, Money, OrderDraft, OrderDraftLine
 from resolvers.erp import ErpConnector
 from resolvers.errors import ConnectorError
 from subgraphs.common.app import Background
-from subgraphs.common.systems import Systems
-from subgraphs.domain.enums import PostingStatus
-from subgraphs.orders.outbox import (
+from subgraphs.common.outbox import (
     OutboxPolicy,
     OutboxWorker,
     dead_letters_by_key,
     delivered,
     enqueue,
 )
+from subgraphs.common.systems import Systems
+from subgraphs.domain.enums import PostingStatus
 
 __all__ = [
+    "ERP_GROUP",
     "ERP_POSTINGS",
     "ErpPoster",
     "PostingState",
@@ -57,6 +58,8 @@ __all__ = [
 ]
 
 ERP_POSTINGS = "erp-postings"
+ERP_GROUP = "erp"
+"""The consumer group of the ERP posting workers."""
 _KIND = "erp-posting"
 
 
@@ -162,7 +165,7 @@ async def queue_posting(systems: Systems, draft: OrderDraft) -> str:
 
 
 class ErpPoster:
-    """The :class:`~subgraphs.orders.outbox.OutboxHandler` of ``erp-postings``."""
+    """The :class:`~subgraphs.common.outbox.OutboxHandler` of ``erp-postings``."""
 
     def __init__(self, erp: ErpConnector) -> None:
         self._erp = erp
@@ -193,6 +196,7 @@ def erp_worker(systems: Systems, policy: OutboxPolicy | None = None) -> OutboxWo
         systems.storage.idempotency,
         ErpPoster(systems.erp),
         stream=ERP_POSTINGS,
+        group=ERP_GROUP,
         consumer=_consumer(),
         policy=chosen,
     )

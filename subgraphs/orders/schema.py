@@ -9,9 +9,9 @@ the types in :mod:`subgraphs.orders.types` (Order, Customer.orders, stubs).
 from __future__ import annotations
 
 import strawberry
-import strawberry.federation as fed
 
 from subgraphs.common.app import RequestContext
+from subgraphs.common.federation import FederatedSchema
 from subgraphs.common.types import Channel, PageInfo
 from subgraphs.domain.enums import Channel as DomainChannel
 from subgraphs.domain.enums import OrderStatus as DomainOrderStatus
@@ -81,7 +81,7 @@ class Mutation:
     )
 
 
-schema = fed.Schema(
+schema = FederatedSchema(
     query=Query,
     mutation=Mutation,
     types=[Order, Customer, Variant, Location],

@@ -1,9 +1,10 @@
 """``submitOrder``: validate, price, choose locations, reserve, create, queue the ERP posting.
 
-The flow, for an idempotency key claimed as its owner (:mod:`subgraphs.orders.idempotency`):
+The flow, for an idempotency key claimed as its owner (:mod:`subgraphs.common.idempotency`):
 
 1. check the request, then what it names (catalog, customers, locations) ->
-   ``userErrors``, nothing done (:mod:`subgraphs.orders.validation`);
+   ``userErrors``, nothing done (:mod:`subgraphs.orders.validation`); too many
+   lines stops there, before any look-up;
 2. price every line from the catalog (never from the client) and choose its
    fulfilment location: the pickup store, or for SHIP the location that
    fulfils online orders with the most ATS of the SKU in the OMS (ties: the
@@ -43,6 +44,7 @@ from resolvers.domain import (
     ReservationLine,
 )
 from resolvers.errors import ConnectorError, InsufficientStock
+from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.systems import Systems
 from subgraphs.domain.enums import Channel
 from subgraphs.domain.problems import Problem, field_path
@@ -69,6 +71,8 @@ async def _customer_known(systems: Systems, customer_id: str | None) -> bool | N
     """Whether any system knows the customer (None: none named); raises if none could answer."""
     if customer_id is None:
         return None
+    if not can_name_a_record(customer_id):
+        return False
     sources = (systems.shopify, systems.pos, systems.erp)
     answers = await asyncio.gather(
         *(s.customers_by_ids([customer_id]) for s in sources), return_exceptions=True
@@ -179,7 +183,9 @@ async def _release(systems: Systems, reservation_id: str) -> None:
 async def accept_order(systems: Systems, request: SubmitRequest, *, scope: str, print_: str) -> Outcome:
     """Steps 1-6 of the module docstring for a claimed key (``scope``) and input (``print_``)."""
     problems = check_request(request, systems.settings.orders)
-    skus = list(dict.fromkeys(line.sku for line in request.lines if line.sku.strip()))
+    if any(problem.code == "TOO_MANY_LINES" for problem in problems):
+        return Outcome(None, tuple(problems))  # its lines are not looked up (there may be thousands)
+    skus = list(dict.fromkeys(line.sku for line in request.lines if can_name_a_record(line.sku)))
     variants, known, directory = await asyncio.gather(
         systems.shopify.variants_by_skus(skus) if skus else asyncio.sleep(0, []),
         _customer_known(systems, request.customer_id),

@@ -24,6 +24,7 @@ from resolvers.domain import OrderRecord
 from resolvers.errors import ConnectorError
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.types import Channel, ExternalRef, Money, OrderEvent
 from subgraphs.domain.enums import FinancialStatus as DomainFinancialStatus
 from subgraphs.domain.enums import OrderStatus as DomainOrderStatus
@@ -173,6 +174,8 @@ class Order:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Order | None:
+        if not can_name_a_record(str(id)):
+            return None
         [found] = await load_orders(info.context, [str(id)])
         return cls.of(found) if found is not None else None
 
@@ -190,9 +193,9 @@ class Customer:
         first = 20 if first is None else first
         if not 0 <= first <= MAX_CUSTOMER_ORDERS:
             raise BadUserInput(f"first must be between 0 and {MAX_CUSTOMER_ORDERS}", argument="first")
-        if first == 0:
-            return []
         customer_id = str(self.id)
+        if first == 0 or not can_name_a_record(customer_id):
+            return []
         sources = list(order_sources(info.context.systems).values())
         answers = await asyncio.gather(
             *(source.orders_for_customer(customer_id, first) for source in sources), return_exceptions=True

@@ -11,7 +11,8 @@ Two passes, each collecting every problem (answered together as
 code                       field                                       when
 =========================  ==========================================  ======================================
 NO_LINES                   lines                                       no line
-TOO_MANY_LINES             lines                                       more than ``orders.max_lines``
+TOO_MANY_LINES             lines                                       more than ``orders.max_lines`` (its
+                                                                       lines are then not checked one by one)
 QUANTITY_NOT_POSITIVE      lines.i.quantity                            quantity < 1
 QUANTITY_TOO_LARGE         lines.i.quantity                            above ``orders.max_quantity_per_line``
 DUPLICATE_SKU              lines.i.sku                                 a SKU on an earlier line too (one line
@@ -72,9 +73,8 @@ def _line_problems(request: SubmitRequest, rules: OrderRules) -> list[Problem]:
     if not request.lines:
         problems.append(Problem("NO_LINES", field_path("lines"), "An order needs at least one line."))
     elif len(request.lines) > rules.max_lines:
-        problems.append(
-            Problem("TOO_MANY_LINES", field_path("lines"), f"An order has at most {rules.max_lines} lines.")
-        )
+        message = f"An order has at most {rules.max_lines} lines."
+        return [Problem("TOO_MANY_LINES", field_path("lines"), message)]  # not a problem per line too
     seen: set[str] = set()
     for i, line in enumerate(request.lines):
         if line.quantity < 1:

@@ -5,7 +5,7 @@ It reads the settings as every subgraph does (RETAIL_SUBGRAPH_* variables;
 point it at the storage the orders subgraph writes (a SQLite file shared on
 one machine, or Redis). Run as many as you like: entries are handed to one
 worker at a time and a posting is leased per order number (see
-:mod:`subgraphs.orders.outbox`). ``--replay-dead-letters`` queues the failed
+:mod:`subgraphs.common.outbox`). ``--replay-dead-letters`` queues the failed
 postings again (all, or ``--number`` ones) and exits.
 """
 
@@ -17,9 +17,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from subgraphs.common.outbox import OutboxPolicy, replay_dead_letters
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.systems import open_systems
-from subgraphs.orders.outbox import OutboxPolicy, replay_dead_letters
 from subgraphs.orders.posting import ERP_POSTINGS, erp_worker, posting_key
 
 __all__ = ["main", "run_worker"]

@@ -6,7 +6,7 @@ Reads merge the OMS's, ERP's and Shopify's copies of each return
 (:mod:`~subgraphs.returns.reads`); the mutation validates with the domain
 rules, names an RMA and creates it in every system that holds the order,
 idempotently (:mod:`~subgraphs.returns.authorize`). Returns the ERP could not
-take are queued in the ERP outbox (the orders subgraph's reusable one) and
+take are queued in the ERP outbox (:mod:`subgraphs.common.outbox`) and
 posted by a worker in this process when ``run_outbox_worker`` is set
 (:mod:`~subgraphs.returns.postings`).
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from subgraphs.common.app import subgraph_app
+from subgraphs.common.outbox import OutboxPolicy
 from subgraphs.common.settings import SubgraphSettings
-from subgraphs.orders.outbox import OutboxPolicy
 from subgraphs.returns.postings import erp_return_worker
 from subgraphs.returns.schema import schema
 

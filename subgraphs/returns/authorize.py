@@ -1,6 +1,6 @@
 """``authorizeReturn``: validate, name the RMA, create it in every system that holds the order, answer it.
 
-Under the idempotency gate (:mod:`subgraphs.returns.idempotency`), one run:
+Under the idempotency key (:mod:`subgraphs.common.idempotency`), one run:
 
 1. **read** the order from the OMS, ERP, POS and Shopify and its returns from
    the OMS, ERP and Shopify (fresh per request). The ERP may fail here (and
@@ -33,6 +33,15 @@ from typing import Any
 
 from resolvers.domain import OrderRecord, ReturnDraft, ReturnDraftLine, ReturnLineRecord, ReturnRecord
 from resolvers.errors import ConnectorError
+from subgraphs.common.idempotency import (
+    IdempotencyConflict,
+    IdempotentMutations,
+    Stored,
+    Unstored,
+    fingerprint,
+    scope_key,
+)
+from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.systems import Systems
 from subgraphs.domain.enums import Channel, ReturnStatus
 from subgraphs.domain.orders import merge_order, merge_return
@@ -40,15 +49,6 @@ from subgraphs.domain.problems import Problem, field_path
 from subgraphs.domain.views import OrderView, ReturnView
 from subgraphs.returns.codec import view_from_json, view_to_json
 from subgraphs.returns.grouping import group_copies
-from subgraphs.returns.idempotency import (
-    IdempotencyGate,
-    KeyInProgress,
-    KeyReused,
-    Stored,
-    Unstored,
-    fingerprint,
-    record_key,
-)
 from subgraphs.returns.postings import queue_erp_return
 from subgraphs.returns.reads import gather, order_sources, return_sources, with_skus
 from subgraphs.returns.rma import RmaAllocator
@@ -73,7 +73,7 @@ def _problems_json(problems: list[Problem]) -> dict[str, Any]:
 
 
 class _Run:
-    """One run of the action (the gate's first caller)."""
+    """One run of the action (the key's first caller)."""
 
     def __init__(self, systems: Systems, request: ReturnRequest, request_id: str, print_: str) -> None:
         self.systems = systems
@@ -84,6 +84,8 @@ class _Run:
         self.rma = RmaAllocator(systems.storage.idempotency, ttl=rules.idempotency_ttl_s)
 
     async def _order(self) -> tuple[list[OrderRecord], OrderView | None]:
+        if not can_name_a_record(self.request.order_id):
+            return [], None  # UNKNOWN_ORDER, without asking anyone
         sources = order_sources(self.systems)
         found = await gather(
             [s.orders_by_numbers([self.request.order_id]) for s in sources],
@@ -204,13 +206,14 @@ async def authorize_return(
             None, [Problem("INVALID_IDEMPOTENCY_KEY", field_path("idempotencyKey"), message)], False
         )
     rules = systems.settings.orders
-    gate = IdempotencyGate(
+    mutations = IdempotentMutations(
         systems.storage.idempotency, ttl=rules.idempotency_ttl_s, wait_s=rules.idempotency_wait_s
     )
-    request_id, print_ = record_key(client, key), fingerprint(request.canonical(), client)
+    request_id = scope_key("authorizeReturn", client, key)
+    print_ = fingerprint(request.canonical(), client)
     try:
-        outcome = await gate.run(request_id, print_, _Run(systems, request, request_id, print_))
-    except (KeyReused, KeyInProgress) as exc:
+        outcome = await mutations.run(request_id, print_, _Run(systems, request, request_id, print_))
+    except IdempotencyConflict as exc:
         return Authorization(None, [Problem(exc.code, field_path("idempotencyKey"), str(exc))], False)
     answer = outcome.answer
     if "problems" in answer:

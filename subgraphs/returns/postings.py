@@ -1,9 +1,9 @@
-"""Customer returns the ERP could not take at once: queued in the orders subgraph's outbox, posted later.
+"""Customer returns the ERP could not take at once: queued in the durable outbox, posted later.
 
 ``authorizeReturn`` does not fail because the ERP is down (or does not hold the
 order yet: its own posting is still queued). It :func:`queue_erp_return` s the
 return's :class:`~resolvers.domain.ReturnDraft` on the durable stream
-``erp-return-postings`` through :mod:`subgraphs.orders.outbox` (the reusable
+``erp-return-postings`` through :mod:`subgraphs.common.outbox` (the shared
 outbox: leases per key, done markers, backoff, outage probing, dead letters
 after ``orders.erp_posting_attempts`` tries, replay) and answers.
 :class:`ErpReturnPoster` is its handler: the key is the RMA number, a delivery
@@ -29,8 +29,8 @@ from resolvers.domain import ReturnDraft, ReturnDraftLine
 from resolvers.erp import ErpConnector
 from resolvers.errors import ConnectorError
 from subgraphs.common.app import Background
+from subgraphs.common.outbox import OutboxPolicy, OutboxWorker, enqueue
 from subgraphs.common.systems import Systems
-from subgraphs.orders.outbox import OutboxPolicy, OutboxWorker, enqueue
 
 __all__ = [
     "ERP_RETURN_POSTINGS",
@@ -105,7 +105,7 @@ async def queue_erp_return(systems: Systems, draft: ReturnDraft) -> str:
 
 
 class ErpReturnPoster:
-    """The :class:`~subgraphs.orders.outbox.OutboxHandler` of ``erp-return-postings``."""
+    """The :class:`~subgraphs.common.outbox.OutboxHandler` of ``erp-return-postings``."""
 
     def __init__(self, erp: ErpConnector) -> None:
         self._erp = erp
@@ -133,6 +133,7 @@ def posting_worker(systems: Systems, policy: OutboxPolicy | None = None) -> Outb
         systems.storage.idempotency,
         ErpReturnPoster(systems.erp),
         stream=ERP_RETURN_POSTINGS,
+        group="erp",
         consumer=consumer,
         policy=chosen,
     )

@@ -12,8 +12,8 @@ code (the key is then released: retry with the same key).
 from __future__ import annotations
 
 import strawberry
-import strawberry.federation as fed
 
+from subgraphs.common.federation import FederatedSchema
 from subgraphs.common.types import UserError
 from subgraphs.returns import reads
 from subgraphs.returns.authorize import authorize_return
@@ -123,7 +123,7 @@ class Mutation:
     )
 
 
-schema = fed.Schema(
+schema = FederatedSchema(
     query=Query,
     mutation=Mutation,
     types=[Return, ReturnLine, Order, Customer, Variant],

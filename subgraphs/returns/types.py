@@ -19,6 +19,7 @@ from strawberry.federation.types import FieldSet
 
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.types import ExternalRef, Money, OrderEvent
 from subgraphs.domain.enums import ReturnStatus as DomainReturnStatus
 from subgraphs.domain.views import ReturnView
@@ -132,6 +133,8 @@ class Return:
 
 
 async def _order_returns(root: Order, info: Info) -> list[Return]:
+    if not can_name_a_record(str(root.id)):
+        return []
     return [Return.of(view) for view in await reads.returns_of(info.context, str(root.id))]
 
 
@@ -139,6 +142,8 @@ async def _customer_returns(root: Customer, info: Info, first: int | None = 20) 
     first = 20 if first is None else first
     if not 0 <= first <= MAX_PAGE:
         raise BadUserInput(f"first must be between 0 and {MAX_PAGE}", argument="first")
+    if not can_name_a_record(str(root.id)):
+        return []
     found = await reads.customer_returns(info.context, str(root.id), first)
     return [Return.of(view) for view in found]
 

@@ -15,6 +15,7 @@ from tests._stack import ALL_PORTS, RunningStack, port_is_free, running_stack
 
 pytestmark = pytest.mark.slow
 
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     with running_stack(tmp_path_factory.mktemp("stack")) as running:

@@ -120,3 +120,30 @@ async def test_entities_resolve_variants_products_and_locations_by_key(
         {"name": world.locations_by_code["DC01"].name},
         None,
     ]
+
+
+async def test_a_blank_or_quoted_sku_or_id_is_no_variant_and_costs_no_shopify_call(
+    serve_subgraph: ServeSubgraph, sandboxes: Sandboxes, world: World
+) -> None:
+    # Found by fuzzing: Shopify's search refused sku:"" (UPSTREAM_REJECTED) and a double quote could
+    # not be searched at all (UPSTREAM_REQUEST_INVALID), failing the whole batch.
+    async with serve_subgraph("catalog") as client:
+        before = sandboxes.calls("shopify")
+        blank = await client.gql(
+            "query($k: ID!) { variant(sku: $k) { sku } product(id: $k) { id }"
+            ' q: variant(sku: "a\\"b") { sku } }',
+            {"k": ""},
+        )
+        assert sandboxes.calls("shopify") == before
+        sku = next(iter(world.variants)).sku
+        many = await client.gql("query($s: [ID!]!) { variants(skus: $s) { sku } }", {"s": ["", '"', sku]})
+    assert blank == {"data": {"variant": None, "product": None, "q": None}}
+    assert many == {"data": {"variants": [None, None, {"sku": sku}]}}
+
+
+async def test_a_search_with_a_double_quote_is_bad_user_input(serve_subgraph: ServeSubgraph) -> None:
+    async with serve_subgraph("catalog") as client:
+        body = await client.gql('{ products(query: "a \\"b") { edges { cursor } } }')
+    assert [(e["extensions"]["code"], e["extensions"]["argument"]) for e in body["errors"]] == [
+        ("BAD_USER_INPUT", "query")
+    ]

@@ -17,11 +17,18 @@ from resolvers.domain import Money, OrderDraft, OrderDraftLine
 from resolvers.erp import ErpSettings
 from resolvers.policy import BreakerPolicy
 from sandbox.world import World
+from subgraphs.common.outbox import OutboxPolicy, replay_dead_letters
 from subgraphs.common.systems import Systems
 from subgraphs.domain.enums import PostingStatus
 from subgraphs.orders import create_app
-from subgraphs.orders.outbox import OutboxPolicy, replay_dead_letters
-from subgraphs.orders.posting import ERP_POSTINGS, erp_worker, posting_key, posting_states, queue_posting
+from subgraphs.orders.posting import (
+    ERP_GROUP,
+    ERP_POSTINGS,
+    erp_worker,
+    posting_key,
+    posting_states,
+    queue_posting,
+)
 from tests._servers import serving
 from tests.subgraphs.conftest import GraphQLClient, Sandboxes
 from tests.subgraphs.orders._helpers import Books, eventually, ship_input, shippable_skus, submit
@@ -114,8 +121,8 @@ async def test_a_dead_lettered_posting_shows_failed_and_posts_once_replayed(
     client, systems = without_worker.client, without_worker.systems
     payload = await submit(client, ship_input(shippable_skus(world, at_least=3, count=1)), "parked-1")
     number = payload["order"]["number"]
-    [entry] = await systems.storage.stream.read(ERP_POSTINGS, FAST.group, "operator", 10)
-    await systems.storage.stream.dead_letter(ERP_POSTINGS, FAST.group, entry.id, "ERP refused it")
+    [entry] = await systems.storage.stream.read(ERP_POSTINGS, ERP_GROUP, "operator", 10)
+    await systems.storage.stream.dead_letter(ERP_POSTINGS, ERP_GROUP, entry.id, "ERP refused it")
     failed = await _posting(client, number)
     assert failed["erpPosting"] == "FAILED"
     assert {"system": "GATEWAY", "type": "ERP_POSTING_FAILED", "message": "ERP refused it"} in failed[

@@ -1,8 +1,7 @@
-"""The orders subgraph's parts on their own: idempotency claims, order numbers, codecs, cursors, listings."""
+"""The orders subgraph's parts on their own: order numbers, codecs, cursors, listings."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,7 +11,6 @@ import pytest
 from resolvers.domain import Address, Money, OrderDraft, OrderDraftLine
 from storage.memory import MemoryIdempotencyStore
 from subgraphs.common.errors import BadUserInput
-from subgraphs.orders.idempotency import Claim, claim, fingerprint, scope_key
 from subgraphs.orders.listing import decode_cursor, encode_cursor
 from subgraphs.orders.numbers import allocate_number
 from subgraphs.orders.posting import decode_draft, encode_draft, posting_key
@@ -31,54 +29,6 @@ DRAFT = OrderDraft(
     email="a@example.com",
     shipping_address=Address("1 Main St", None, "Boston", "MA", "02120", "US"),
 )
-
-
-# ---------------------------------------------------------------- idempotency
-
-
-async def test_the_first_claim_owns_the_key_and_a_completed_one_replays() -> None:
-    store = MemoryIdempotencyStore()
-    assert (await claim(store, "k", "f1", wait_s=0)).outcome is Claim.OWNER
-    await store.complete("k", b"result", 60)
-    replay = await claim(store, "k", "f1", wait_s=0)
-    assert (replay.outcome, replay.result) == (Claim.REPLAY, b"result")
-    assert (await claim(store, "k", "f2", wait_s=0)).outcome is Claim.REUSED
-
-
-async def test_a_duplicate_waits_for_the_first_and_replays_its_result() -> None:
-    store = MemoryIdempotencyStore()
-    await claim(store, "k", "f", wait_s=0)
-
-    async def finish() -> None:
-        await asyncio.sleep(0.05)
-        await store.complete("k", b"done", 60)
-
-    waiting, _ = await asyncio.gather(claim(store, "k", "f", wait_s=2), finish())
-    assert (waiting.outcome, waiting.result) == (Claim.REPLAY, b"done")
-
-
-async def test_a_duplicate_that_waited_too_long_is_told_in_progress() -> None:
-    store = MemoryIdempotencyStore()
-    await claim(store, "k", "f", wait_s=0)
-    assert (await claim(store, "k", "f", wait_s=0.05)).outcome is Claim.IN_PROGRESS
-
-
-async def test_a_waiter_takes_over_a_key_its_first_owner_abandoned() -> None:
-    store = MemoryIdempotencyStore()
-    await claim(store, "k", "f", wait_s=0)
-
-    async def give_up() -> None:
-        await asyncio.sleep(0.05)
-        await store.abandon("k")
-
-    waiting, _ = await asyncio.gather(claim(store, "k", "f", wait_s=2), give_up())
-    assert waiting.outcome is Claim.OWNER
-
-
-def test_fingerprints_ignore_key_order_and_tell_clients_apart() -> None:
-    assert fingerprint({"a": 1, "b": [1, 2]}, "web") == fingerprint({"b": [1, 2], "a": 1}, "web")
-    assert fingerprint({"a": 1}, "web") != fingerprint({"a": 1}, "app")
-    assert scope_key("submitOrder", "web", "k1") == "submitOrder:web:k1"
 
 
 # ---------------------------------------------------------------- numbers

@@ -12,9 +12,9 @@ import pytest
 
 from sandbox.world import World
 from storage import open_storage
+from subgraphs.common.outbox import OutboxPolicy, dead_letters_by_key
 from subgraphs.common.systems import open_systems
 from subgraphs.orders import create_app
-from subgraphs.orders.outbox import OutboxPolicy, dead_letters_by_key
 from subgraphs.orders.posting import ERP_POSTINGS, encode_draft, erp_worker, posting_key
 from subgraphs.orders.worker import main
 from tests._servers import serving

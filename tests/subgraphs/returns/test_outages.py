@@ -11,9 +11,9 @@ from starlette.applications import Starlette
 
 from resolvers.domain import ReturnDraft, ReturnDraftLine
 from sandbox.world import Order, World
+from subgraphs.common.outbox import OutboxPolicy
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.systems import Systems
-from subgraphs.orders.outbox import OutboxPolicy
 from subgraphs.returns import create_app
 from subgraphs.returns.postings import ERP_RETURN_POSTINGS, decode_draft, posting_worker, queue_erp_return
 from tests._servers import serving

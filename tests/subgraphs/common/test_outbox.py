@@ -1,9 +1,10 @@
-"""The reusable outbox (``subgraphs.orders.outbox``) with a stand-in handler: exactly-once in effect."""
+"""The shared outbox (``subgraphs.common.outbox``) with a stand-in handler: exactly-once in effect."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 
@@ -11,7 +12,7 @@ import pytest
 
 from storage.memory import MemoryIdempotencyStore
 from storage.sqlite import SqliteStream
-from subgraphs.orders.outbox import (
+from subgraphs.common.outbox import (
     OutboxPolicy,
     OutboxWorker,
     dead_letters_by_key,
@@ -21,7 +22,8 @@ from subgraphs.orders.outbox import (
 )
 
 STREAM = "jobs"
-POLICY = OutboxPolicy(group="g", attempts=3, batch=5, block_s=0.0, takeover_s=60.0, lease_s=30.0)
+GROUP = "g"
+POLICY = OutboxPolicy(attempts=3, batch=5, block_s=0.0, takeover_s=60.0, lease_s=30.0)
 
 
 class Down(Exception):
@@ -82,9 +84,26 @@ async def stream() -> AsyncIterator[SqliteStream]:
 
 
 def _worker(
-    stream: SqliteStream, markers: MemoryIdempotencyStore, target: Target, name: str = "w1"
+    stream: SqliteStream,
+    markers: MemoryIdempotencyStore,
+    target: Target,
+    name: str = "w1",
+    *,
+    policy: OutboxPolicy = POLICY,
+    clock: Callable[[], float] = time.monotonic,
 ) -> OutboxWorker:
-    return OutboxWorker(stream, markers, target, stream=STREAM, consumer=name, policy=POLICY, sleep=_no_wait)
+    """A worker of ``GROUP`` that never sleeps."""
+    return OutboxWorker(
+        stream,
+        markers,
+        target,
+        stream=STREAM,
+        group=GROUP,
+        consumer=name,
+        policy=policy,
+        clock=clock,
+        sleep=_no_wait,
+    )
 
 
 async def _drain(worker: OutboxWorker, rounds: int = 50) -> None:
@@ -99,7 +118,7 @@ async def test_every_entry_is_delivered_once_and_its_result_is_kept(stream: Sqli
     assert await _worker(stream, markers, target).run_once() == 3
     assert target.delivered == {"a": 1, "b": 1, "c": 1}
     assert await delivered(markers, STREAM, "b") == b"receipt-b"
-    assert await stream.claim_stale(STREAM, "g", "x", 0.0) == []  # every entry acknowledged
+    assert await stream.claim_stale(STREAM, GROUP, "x", 0.0) == []  # every entry acknowledged
 
 
 async def test_a_second_entry_for_a_delivered_key_is_acknowledged_without_delivering(
@@ -116,16 +135,7 @@ async def test_a_second_entry_for_a_delivered_key_is_acknowledged_without_delive
 
 async def test_a_refused_payload_is_retried_then_dead_lettered_with_the_reason(stream: SqliteStream) -> None:
     markers, target = MemoryIdempotencyStore(), Target()
-    worker = OutboxWorker(
-        stream,
-        markers,
-        target,
-        stream=STREAM,
-        consumer="w1",
-        policy=POLICY,
-        sleep=_no_wait,
-        clock=_fast_clock(),
-    )
+    worker = _worker(stream, markers, target, clock=_fast_clock())
     await enqueue(stream, STREAM, b"bad:refuse")
     await enqueue(stream, STREAM, b"good")
     await _drain(worker, rounds=3)
@@ -163,11 +173,9 @@ async def test_two_workers_never_deliver_one_key_twice(stream: SqliteStream) -> 
 async def test_a_dead_worker_s_entries_are_taken_over(stream: SqliteStream) -> None:
     markers, target = MemoryIdempotencyStore(), Target()
     await enqueue(stream, STREAM, b"a")
-    assert [e.payload for e in await stream.read(STREAM, "g", "dead", 10)] == [b"a"]  # then it died
-    policy = OutboxPolicy(group="g", block_s=0.0, takeover_s=0.0)
-    worker = OutboxWorker(
-        stream, markers, target, stream=STREAM, consumer="w2", policy=policy, sleep=_no_wait
-    )
+    assert [e.payload for e in await stream.read(STREAM, GROUP, "dead", 10)] == [b"a"]  # then it died
+    policy = OutboxPolicy(block_s=0.0, takeover_s=0.0)
+    worker = _worker(stream, markers, target, "w2", policy=policy)
     assert await worker.run_once() == 1
     assert target.delivered == {"a": 1}
 
@@ -182,16 +190,7 @@ async def test_an_unreadable_payload_is_dead_lettered_at_once(stream: SqliteStre
 
 async def test_replayed_dead_letters_are_delivered_again(stream: SqliteStream) -> None:
     markers, target = MemoryIdempotencyStore(), Target()
-    worker = OutboxWorker(
-        stream,
-        markers,
-        target,
-        stream=STREAM,
-        consumer="w1",
-        policy=POLICY,
-        sleep=_no_wait,
-        clock=_fast_clock(),
-    )
+    worker = _worker(stream, markers, target, clock=_fast_clock())
     await enqueue(stream, STREAM, b"x:refuse")
     await _drain(worker, rounds=3)
     assert list(await dead_letters_by_key(stream, STREAM, target.key)) == ["x"]

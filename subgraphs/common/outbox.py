@@ -1,12 +1,14 @@
 """A durable outbox: work for another system, queued before the client is answered, done once in effect.
 
-**Reusable** by any subgraph: orders posts accepted orders to the ERP with it
-(:mod:`subgraphs.orders.posting`), and returns can post RMAs the same way.
-Nothing here knows orders: a producer :func:`enqueue` s a payload on a named
-stream of :class:`storage.DurableStream` *before* it answers; an
-:class:`OutboxWorker` (a subgraph's background task, or a process of its own)
-reads the stream in a consumer group and hands each payload to an
-:class:`OutboxHandler`, which names the payload's business key and delivers it.
+**Shared** by the subgraphs: orders posts accepted orders to the ERP with it
+(:mod:`subgraphs.orders.posting`), returns posts the RMAs the ERP could not
+take at once (:mod:`subgraphs.returns.postings`). Nothing here knows either:
+a producer :func:`enqueue` s a payload on a named stream of
+:class:`storage.DurableStream` *before* it answers; an :class:`OutboxWorker`
+(a subgraph's background task, or a process of its own) reads the stream in
+a consumer group and hands each payload to the stream's
+:class:`OutboxHandler`, which names the payload's business key and delivers
+it, as often and as patiently as its :class:`OutboxPolicy` says.
 
 What makes it safe, with ``<stream>:<key>`` markers in the
 :class:`storage.IdempotencyStore` (durable on SQLite and Redis):
@@ -16,8 +18,8 @@ What makes it safe, with ``<stream>:<key>`` markers in the
   delivers; a worker that finds the lease taken leaves the entry for later. A
   worker killed mid-delivery holds its lease until it expires, then another
   takes over (``claim_stale`` after ``takeover_s`` idle) and delivers again,
-  which the handler must make harmless (the ERP connector looks the order up
-  by number before creating it);
+  which the handler must make harmless (the ERP connector looks an order or
+  return up by its number before creating it);
 * **done once**: a delivered key's lease becomes a *done marker* holding the
   handler's result (:func:`delivered`); a duplicate entry, or a replay after
   success, is acknowledged without a second delivery;
@@ -67,7 +69,7 @@ class OutboxHandler(Protocol):
     """What an outbox delivers and how (one per stream)."""
 
     def key(self, payload: bytes) -> str:
-        """The payload's business key (an order number): one delivery at a time, done once."""
+        """The payload's business key (an order or RMA number): one delivery at a time, done once."""
         ...
 
     async def deliver(self, payload: bytes) -> bytes:
@@ -85,7 +87,8 @@ class OutboxHandler(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OutboxPolicy:
-    group: str = "erp"
+    """How a worker delivers: tries, batches, waits, leases and backoff."""
+
     attempts: int = 8
     """Tries of one entry before it is dead-lettered."""
     batch: int = 10
@@ -151,7 +154,8 @@ class _Retry:
 
 
 class OutboxWorker:
-    """Delivers the entries of one outbox stream (see the module docstring)."""
+    """Delivers the entries of ``stream`` as ``consumer`` in the consumer ``group`` (see the module
+    docstring); workers of one group share the entries, each entry going to one of them at a time."""
 
     def __init__(
         self,
@@ -160,13 +164,14 @@ class OutboxWorker:
         handler: OutboxHandler,
         *,
         stream: str,
+        group: str,
         consumer: str,
         policy: OutboxPolicy = OutboxPolicy(),
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.streams, self.markers, self.handler = streams, markers, handler
-        self.stream, self.consumer, self.policy = stream, consumer, policy
+        self.stream, self.group, self.consumer, self.policy = stream, group, consumer, policy
         self._clock, self._sleep = clock, sleep
         self._retries: dict[str, _Retry] = {}
         self._outages = 0
@@ -218,7 +223,7 @@ class OutboxWorker:
         taken = [(r.entry, r.attempts) for r in due]
         if len(taken) < batch:
             for entry in await self.streams.claim_stale(
-                self.stream, self.policy.group, self.consumer, self.policy.takeover_s, batch - len(taken)
+                self.stream, self.group, self.consumer, self.policy.takeover_s, batch - len(taken)
             ):
                 mine = self._retries.get(entry.id)
                 if mine is None:
@@ -227,9 +232,7 @@ class OutboxWorker:
                     mine.entry = entry
         if len(taken) < batch:
             wait = 0.0 if taken else self._idle_wait(now)
-            fresh = await self.streams.read(
-                self.stream, self.policy.group, self.consumer, batch - len(taken), wait
-            )
+            fresh = await self.streams.read(self.stream, self.group, self.consumer, batch - len(taken), wait)
             taken.extend((entry, 0) for entry in fresh)
         return taken
 
@@ -259,7 +262,7 @@ class OutboxWorker:
         return await self._finish(entry)
 
     async def _finish(self, entry: StreamEntry) -> int:
-        await self.streams.ack(self.stream, self.policy.group, entry.id)
+        await self.streams.ack(self.stream, self.group, entry.id)
         self._retries.pop(entry.id, None)
         return 1
 
@@ -281,6 +284,6 @@ class OutboxWorker:
             "outbox %s: entry %s dead-lettered after %d tries: %s", self.stream, entry.id, tries, reason
         )
         with contextlib.suppress(StreamEntryNotFound):  # another worker took it over and finished it
-            await self.streams.dead_letter(self.stream, self.policy.group, entry.id, reason[:2000])
+            await self.streams.dead_letter(self.stream, self.group, entry.id, reason[:2000])
         self._retries.pop(entry.id, None)
         return 1
