@@ -26,7 +26,7 @@ def outage_policy() -> SystemPolicy:
         timeout=2.0,
         retry=RetryPolicy(attempts=1),
         breaker=BreakerPolicy(window_size=4, min_calls=3, failure_rate=0.5, open_seconds=OPEN_SECONDS),
-        operations={"stock": OperationPolicy(timeout=0.3, cache=CachePolicy(ttl=TTL, stale_ttl=60.0))},
+        operations={"stock": OperationPolicy(timeout=1.0, cache=CachePolicy(ttl=TTL, stale_ttl=60.0))},
     )
 
 
@@ -44,7 +44,7 @@ def key(levels: list[StockLevel]) -> list[tuple[str, str, int, int]]:
     ("knobs", "error_type"),
     [
         ({"outage_mode": "unavailable"}, "503"),  # 503 at once
-        ({"outage_mode": "timeout", "outage_hang_s": 1.0}, UpstreamTimeout.code),  # we give up first
+        ({"outage_mode": "timeout", "outage_hang_s": 3.0}, UpstreamTimeout.code),  # we give up first
     ],
 )
 async def test_an_erp_outage_is_answered_stale_then_fast_and_recovers_through_a_probe(
