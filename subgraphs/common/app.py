@@ -21,11 +21,16 @@ GRAPHQL_PARSE_FAILED        the document does not parse (nested too deeply inclu
 GRAPHQL_VALIDATION_FAILED   the document does not validate against the schema
 BAD_USER_INPUT              a variable or an argument value the schema refuses; or a
                             resolver's refusal (:class:`~subgraphs.common.errors.BadUserInput`)
-BAD_REQUEST                 not a GraphQL request: a body that is not a JSON object (or is
-                            not UTF-8, or holds lone surrogates, or nests past orjson's
-                            limit), no query, an unknown operation name, a mutation over
-                            GET (HTTP 400 or 405, answered as JSON all the same)
+BAD_REQUEST                 not a GraphQL request (HTTP 400): a body that is not a JSON
+                            object, or not UTF-8, or holds a lone surrogate, or nests
+                            deeper than orjson reads (1024); no query; an unknown
+                            operation name; a mutation over GET
+NOT_FOUND                   a GET without a query (HTTP 404: no IDE is served)
+INTERNAL_SERVER_ERROR       a fault of ours: an uncoded exception, or a value a resolver
+                            returned that its type cannot represent (message masked)
 ==========================  ===========================================================
+
+Strawberry's own refusals (HTTP 4xx) are answered as such a GraphQL error body, not plain text.
 """
 
 from __future__ import annotations

@@ -115,3 +115,24 @@ async def test_when_no_system_holding_an_order_answers_the_error_carries_its_cod
         body = await client.gql(ORDER, {"id": "R101668"})
     assert body["data"] == {"order": None}
     assert body["errors"][0]["extensions"]["code"].startswith(("UPSTREAM_", "CIRCUIT_"))
+
+
+async def test_a_blank_or_quoted_number_is_no_order_and_asks_no_system(
+    orders: GraphQLClient, sandboxes: Sandboxes
+) -> None:
+    # Found by fuzzing: Shopify's search refused name:"" (UPSTREAM_REJECTED) and could not say a
+    # double quote at all (UPSTREAM_REQUEST_INVALID).
+    systems = ("erp", "oms", "pos", "shopify")
+    before = {system: sandboxes.calls(system) for system in systems}
+    for number in ["", 'R1"0']:
+        body = await orders.gql(
+            "query($i: ID!, $n: String!) { order(id: $i) { id } orderByNumber(number: $n) { id } }",
+            {"i": number, "n": number},
+        )
+        assert body == {"data": {"order": None, "orderByNumber": None}}
+    customer = await orders.gql(
+        'query { _entities(representations: [{__typename: "Customer", id: ""}]) '
+        "{ ... on Customer { orders { id } } } }"
+    )
+    assert customer == {"data": {"_entities": [{"orders": []}]}}
+    assert {system: sandboxes.calls(system) for system in systems} == before

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sandbox.world import World
-from tests.subgraphs.conftest import GraphQLClient
+from tests.subgraphs.conftest import GraphQLClient, Sandboxes
 from tests.subgraphs.orders._helpers import (
     Books,
     pickup_input,
@@ -157,4 +157,32 @@ async def test_a_blank_idempotency_key_is_a_user_error(orders: GraphQLClient, wo
     payload = await submit(orders, _ship(world), " ")
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("INVALID_IDEMPOTENCY_KEY", ["idempotencyKey"])
+    ]
+
+
+async def test_ten_thousand_lines_are_too_many_lines_alone_and_nothing_is_looked_up(
+    orders: GraphQLClient, world: World, sandboxes: Sandboxes
+) -> None:
+    # Found by fuzzing: every line was still looked up in the catalog and answered UNKNOWN_SKU
+    # (10,001 userErrors, seconds of Shopify calls).
+    given = _ship(world)
+    given["lines"] = [{"sku": f"SKU-{i:05d}", "quantity": 0} for i in range(10_000)]
+    before = sandboxes.calls("shopify")
+    payload = await submit(orders, given, "ten-thousand-lines")
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [("TOO_MANY_LINES", ["lines"])]
+    assert sandboxes.calls("shopify") == before
+
+
+async def test_a_blank_or_quoted_sku_or_customer_id_is_unknown_not_an_upstream_error(
+    orders: GraphQLClient, world: World
+) -> None:
+    # Found by fuzzing: a SKU with a double quote could not be searched in Shopify
+    # (UPSTREAM_REQUEST_INVALID for the whole submission).
+    given = _ship(world)
+    given["lines"][0]["sku"] = 'TEE-"1'
+    given["customerId"] = ""
+    payload = await submit(orders, given, "quoted-sku")
+    assert sorted((e["code"], e["field"]) for e in payload["userErrors"]) == [
+        ("UNKNOWN_CUSTOMER", ["customerId"]),
+        ("UNKNOWN_SKU", ["lines", "0", "sku"]),
     ]

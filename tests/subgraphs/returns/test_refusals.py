@@ -101,3 +101,34 @@ async def test_units_on_a_return_just_authorised_are_not_returnable_again(
     assert first["data"]["authorizeReturn"]["userErrors"] == []
     assert _errors(second) == [("QUANTITY_EXCEEDS_RETURNABLE", ["lines", "0", "quantity"])]
     assert other_line["data"]["authorizeReturn"]["return"]["id"] == f"RMA-{number[1:]}-02"
+
+
+async def test_a_blank_or_quoted_order_id_is_an_unknown_order_and_asks_no_system(
+    sandboxes: Sandboxes, serve_subgraph: ServeSubgraph
+) -> None:
+    # Found by fuzzing: Shopify's search refused name:"" (UPSTREAM_REJECTED) and could not say a
+    # double quote (UPSTREAM_REQUEST_INVALID), failing the mutation instead of refusing the input.
+    def calls() -> dict[str, int]:  # the OMS's facility list (the location directory) aside
+        oms = sandboxes.apps["oms"].state.runtime.stats.by_route
+        found = {system: sandboxes.calls(system) for system in ("erp", "pos", "shopify")}
+        return {
+            **found,
+            "oms": sum(
+                n for route, n in oms.items() if "/facilities" not in route and "/_admin" not in route
+            ),
+        }
+
+    async with serve_subgraph("returns") as client:
+        before = calls()
+        refused = [
+            _errors(await client.gql(AUTHORIZE, authorize_vars(order_id, [(1, 1, "DAMAGED")], f"k{i}")))
+            for i, order_id in enumerate(["", "  ", 'R1"'])
+        ]
+        returns = await client.gql(
+            "query($r: [_Any!]!) { _entities(representations: $r) {"
+            " ... on Order { returns { id } } ... on Customer { returns { id } } } }",
+            {"r": [{"__typename": "Order", "id": ""}, {"__typename": "Customer", "id": " "}]},
+        )
+        assert calls() == before
+    assert refused == [[("UNKNOWN_ORDER", ["orderId"])]] * 3
+    assert returns == {"data": {"_entities": [{"returns": []}, {"returns": []}]}}
