@@ -17,11 +17,8 @@ is a dead letter; else PENDING.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import socket
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,9 +27,8 @@ from typing import Any
 import orjson
 
 from resolvers.domain import Address, Money, OrderDraft, OrderDraftLine
-from resolvers.erp import ErpConnector
-from resolvers.errors import ConnectorError
 from subgraphs.common.app import Background
+from subgraphs.common.erp_posting import ERP_GROUP, ErpPosting, erp_posting_worker, running_in_background
 from subgraphs.common.outbox import (
     OutboxPolicy,
     OutboxWorker,
@@ -46,7 +42,6 @@ from subgraphs.domain.enums import PostingStatus
 __all__ = [
     "ERP_GROUP",
     "ERP_POSTINGS",
-    "ErpPoster",
     "PostingState",
     "decode_draft",
     "encode_draft",
@@ -58,7 +53,6 @@ __all__ = [
 ]
 
 ERP_POSTINGS = "erp-postings"
-ERP_GROUP = "erp"
 """The consumer group of the ERP posting workers."""
 _KIND = "erp-posting"
 
@@ -164,58 +158,23 @@ async def queue_posting(systems: Systems, draft: OrderDraft) -> str:
     return await enqueue(systems.storage.stream, ERP_POSTINGS, encode_draft(draft))
 
 
-class ErpPoster:
-    """The :class:`~subgraphs.common.outbox.OutboxHandler` of ``erp-postings``."""
-
-    def __init__(self, erp: ErpConnector) -> None:
-        self._erp = erp
-
-    def key(self, payload: bytes) -> str:
-        return posting_key(payload)
-
-    async def deliver(self, payload: bytes) -> bytes:
-        record = await self._erp.create_order(decode_draft(payload))
-        return orjson.dumps({"at": datetime.now(UTC).isoformat(), "sales_order": record.system_id})
-
-    async def probe(self) -> None:
-        await self._erp.orders_by_numbers([f"PROBE-{uuid.uuid4().hex}"])  # a key no cache holds
-
-    def is_outage(self, error: Exception) -> bool:
-        return isinstance(error, ConnectorError) and error.serve_stale
-
-
-def _consumer() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
 def erp_worker(systems: Systems, policy: OutboxPolicy | None = None) -> OutboxWorker:
-    """The outbox worker posting ``erp-postings`` with ``systems.erp`` (group ``erp``)."""
-    chosen = policy or OutboxPolicy(attempts=systems.settings.orders.erp_posting_attempts)
-    return OutboxWorker(
-        systems.storage.stream,
-        systems.storage.idempotency,
-        ErpPoster(systems.erp),
-        stream=ERP_POSTINGS,
-        group=ERP_GROUP,
-        consumer=_consumer(),
-        policy=chosen,
-    )
+    """The outbox worker posting ``erp-postings`` (sales orders) with ``systems.erp``."""
+    erp = systems.erp
+
+    async def create(payload: bytes) -> str:
+        return (await erp.create_order(decode_draft(payload))).system_id
+
+    async def probe() -> object:
+        return await erp.orders_by_numbers([f"PROBE-{uuid.uuid4().hex}"])  # a key no cache holds
+
+    handler = ErpPosting(key=posting_key, create=create, probe=probe, result_field="sales_order")
+    return erp_posting_worker(systems, handler, stream=ERP_POSTINGS, policy=policy)
 
 
 def erp_outbox_worker(policy: OutboxPolicy | None = None) -> Background:
     """The ERP posting worker as a subgraph background task (runs while the app serves)."""
-
-    @contextlib.asynccontextmanager
-    async def run(systems: Systems) -> AsyncIterator[None]:
-        task = asyncio.create_task(erp_worker(systems, policy).run(), name="erp-outbox")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return run
+    return running_in_background(lambda systems: erp_worker(systems, policy), "erp-outbox")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ return's :class:`~resolvers.domain.ReturnDraft` on the durable stream
 ``erp-return-postings`` through :mod:`subgraphs.common.outbox` (the shared
 outbox: leases per key, done markers, backoff, outage probing, dead letters
 after ``orders.erp_posting_attempts`` tries, replay) and answers.
-:class:`ErpReturnPoster` is its handler: the key is the RMA number, a delivery
+:class:`~subgraphs.common.erp_posting.ErpPosting` is its handler: the key is the RMA number, a delivery
 is the ERP connector's ``create_return`` (which looks the RMA up first, so a
 second delivery never makes a second customer return).
 :func:`erp_return_worker` runs it in the subgraph's process.
@@ -14,27 +14,20 @@ second delivery never makes a second customer return).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import socket
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from resolvers.domain import ReturnDraft, ReturnDraftLine
-from resolvers.erp import ErpConnector
-from resolvers.errors import ConnectorError
 from subgraphs.common.app import Background
+from subgraphs.common.erp_posting import ErpPosting, erp_posting_worker, running_in_background
 from subgraphs.common.outbox import OutboxPolicy, OutboxWorker, enqueue
 from subgraphs.common.systems import Systems
 
 __all__ = [
     "ERP_RETURN_POSTINGS",
-    "ErpReturnPoster",
     "decode_draft",
     "encode_draft",
     "erp_return_worker",
@@ -104,52 +97,20 @@ async def queue_erp_return(systems: Systems, draft: ReturnDraft) -> str:
     return await enqueue(systems.storage.stream, ERP_RETURN_POSTINGS, encode_draft(draft))
 
 
-class ErpReturnPoster:
-    """The :class:`~subgraphs.common.outbox.OutboxHandler` of ``erp-return-postings``."""
-
-    def __init__(self, erp: ErpConnector) -> None:
-        self._erp = erp
-
-    def key(self, payload: bytes) -> str:
-        return posting_key(payload)
-
-    async def deliver(self, payload: bytes) -> bytes:
-        record = await self._erp.create_return(decode_draft(payload))
-        return orjson.dumps({"at": datetime.now(UTC).isoformat(), "customer_return": record.system_id})
-
-    async def probe(self) -> None:
-        await self._erp.returns_by_rma([f"PROBE-{uuid.uuid4().hex}"])  # a key no cache holds
-
-    def is_outage(self, error: Exception) -> bool:
-        return isinstance(error, ConnectorError) and error.serve_stale
-
-
 def posting_worker(systems: Systems, policy: OutboxPolicy | None = None) -> OutboxWorker:
-    """The outbox worker posting ``erp-return-postings`` with ``systems.erp`` (group ``erp``)."""
-    chosen = policy or OutboxPolicy(attempts=systems.settings.orders.erp_posting_attempts)
-    consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    return OutboxWorker(
-        systems.storage.stream,
-        systems.storage.idempotency,
-        ErpReturnPoster(systems.erp),
-        stream=ERP_RETURN_POSTINGS,
-        group="erp",
-        consumer=consumer,
-        policy=chosen,
-    )
+    """The outbox worker posting ``erp-return-postings`` (customer returns) with ``systems.erp``."""
+    erp = systems.erp
+
+    async def create(payload: bytes) -> str:
+        return (await erp.create_return(decode_draft(payload))).system_id
+
+    async def probe() -> object:
+        return await erp.returns_by_rma([f"PROBE-{uuid.uuid4().hex}"])  # a key no cache holds
+
+    handler = ErpPosting(key=posting_key, create=create, probe=probe, result_field="customer_return")
+    return erp_posting_worker(systems, handler, stream=ERP_RETURN_POSTINGS, policy=policy)
 
 
 def erp_return_worker(policy: OutboxPolicy | None = None) -> Background:
-    """The posting worker as a subgraph background task (runs while the app serves)."""
-
-    @contextlib.asynccontextmanager
-    async def run(systems: Systems) -> AsyncIterator[None]:
-        task = asyncio.create_task(posting_worker(systems, policy).run(), name="erp-return-outbox")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return run
+    """The ERP posting worker as a subgraph background task (runs while the app serves)."""
+    return running_in_background(lambda systems: posting_worker(systems, policy), "erp-return-outbox")
