@@ -13,6 +13,9 @@
   ``orders_for_customer`` (``POST /v2/orders/search`` with ``customer_filter``);
 * **OrderSink** ``create_order``: ``POST /v2/orders`` with
   ``idempotency_key`` = the draft's key;
+* **ReturnSource** ``returns_for_orders``: a sale's refunds and returned goods
+  (:mod:`resolvers.pos.returns`; Square keeps no RMA numbers, so such a return is
+  matched to the other systems' copies by the subgraphs, or named ``POS-<refund id>``);
 * **CustomerSource** ``customers_by_ids`` / ``customers_by_email``
   (``POST /v2/customers/search`` by ``reference_id`` / ``email_address``) with
   loyalty from ``POST /v2/loyalty/accounts/search`` and the program's reward tiers;

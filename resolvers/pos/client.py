@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from aiodataloader import DataLoader
 
 from resolvers.directory import LocationDirectory
-from resolvers.domain import CustomerRecord, OrderDraft, OrderRecord, StockLevel, System
+from resolvers.domain import CustomerRecord, OrderDraft, OrderRecord, ReturnRecord, StockLevel, System
 from resolvers.kit.call import ConnectorKit
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.loaders import StockKey, keyed_loader, stock_loader
@@ -32,6 +32,7 @@ from resolvers.pos.catalog import CatalogIds
 from resolvers.pos.customers import PosCustomers
 from resolvers.pos.mapping import STOCK_STATES, stock_levels
 from resolvers.pos.orders import PosOrders
+from resolvers.pos.returns import PosReturns
 from resolvers.pos.settings import PosSettings
 from resolvers.pos.wire import CountsAnswer, InventoryCount
 
@@ -53,7 +54,7 @@ class PosLoaders:
 
 
 class PosConnector:
-    """Square (the stores' POS) as StockSource, OrderSource, OrderSink and CustomerSource."""
+    """Square (the stores' POS) as StockSource, OrderSource, OrderSink, ReturnSource and CustomerSource."""
 
     system: System = "POS"
 
@@ -67,6 +68,7 @@ class PosConnector:
         self.orders = PosOrders(
             kit, self.api, settings, directory=directory, catalog=self.catalog, customers=self.customers
         )
+        self.returns = PosReturns(kit, self.api, self.orders)
 
     # ------------------------------------------------------------ StockSource
 
@@ -124,6 +126,20 @@ class PosConnector:
     async def create_order(self, draft: OrderDraft) -> OrderRecord:
         """Create the order at the draft's store; a retry with the same draft replays, never duplicates."""
         return await self.orders.create_order(draft)
+
+    # ------------------------------------------------------------ ReturnSource
+
+    async def returns_for_orders(self, order_numbers: Sequence[str]) -> list[list[ReturnRecord]]:
+        """Each store sale's refunds and returned goods as returns (no RMA numbers: Square keeps none)."""
+        return await self.returns.returns_for_orders(order_numbers)
+
+    async def returns_by_rma(self, rma_numbers: Sequence[str]) -> list[ReturnRecord | None]:
+        """Always None: Square keeps no RMA numbers."""
+        return await self.returns.returns_by_rma(rma_numbers)
+
+    async def order_numbers_of_refunds(self, refund_ids: Sequence[str]) -> list[str | None]:
+        """Each refund's order as our number (None where Square knows neither)."""
+        return await self.returns.order_numbers_of_refunds(refund_ids)
 
     # ------------------------------------------------------------ CustomerSource
 

@@ -79,22 +79,27 @@ class PosOrders:
     # ------------------------------------------------------------ reads
 
     async def orders_by_numbers(self, numbers: Sequence[str]) -> list[OrderRecord | None]:
+        found = await self.square_orders(numbers)
+        records = await self.records(list(found.values()))
+        by_number = dict(zip(found, records, strict=True))
+        return [by_number.get(number) for number in numbers]
+
+    async def square_orders(self, numbers: Sequence[str]) -> dict[str, tuple[SquareOrder, bool]]:
+        """Our number -> (the Square order, whether it is a stale copy), for the numbers Square holds."""
         wanted = list(dict.fromkeys(numbers))
         just_read: dict[str, SquareOrder] = {}
         if any(self.index.get(number) is None for number in wanted):
             just_read = await self._rescan(set(wanted))
         ids = {n: sid for n in wanted if n not in just_read and (sid := self.index.get(n)) is not None}
         found: dict[str, tuple[SquareOrder, bool]] = {n: (order, False) for n, order in just_read.items()}
-        fetched = await self._batch_retrieve(list(ids.values()))
+        fetched = await self.batch_retrieve(list(ids.values()))
         for number, square_id in ids.items():
             got = fetched.get(square_id)
             if got is not None and got[0].reference_id == number:
                 found[number] = got
             else:  # gone, or renumbered at the till: the next miss rescans
                 self.index.forget(number)
-        records = await self._records(list(found.values()))
-        by_number = dict(zip(found, records, strict=True))
-        return [by_number.get(number) for number in numbers]
+        return found
 
     async def orders_for_customer(self, customer_id: str, first: int) -> list[OrderRecord]:
         if first <= 0:
@@ -119,7 +124,7 @@ class PosOrders:
         stale = any(answer[1] for answer in answers)
         newest = merged[:first]
         self.index.learn(newest)
-        return await self._records([(order, stale) for order in newest], profiles)
+        return await self.records([(order, stale) for order in newest], profiles)
 
     # ------------------------------------------------------------ write
 
@@ -135,7 +140,7 @@ class PosOrders:
         result = await self._kit.write("pos", "create_order", send, idempotent=True)
         order = result.value.order
         self.index.learn([order])
-        return (await self._records([(order, False)], profiles))[0]
+        return (await self.records([(order, False)], profiles))[0]
 
     async def _create_body(self, draft: OrderDraft) -> dict[str, Any]:
         store = draft.pickup_location_id if draft.fulfilment_type == "PICKUP" else None
@@ -223,7 +228,7 @@ class PosOrders:
             if o.reference_id in wanted and self.index.get(o.reference_id) == o.id
         }
 
-    async def _batch_retrieve(self, square_ids: list[str]) -> dict[str, tuple[SquareOrder, bool]]:
+    async def batch_retrieve(self, square_ids: list[str]) -> dict[str, tuple[SquareOrder, bool]]:
         async def one(chunk: list[str]) -> tuple[list[SquareOrder], bool]:
             async def fetch(http: UpstreamHttp) -> OrdersAnswer:
                 return await self._api.post(
@@ -238,7 +243,7 @@ class PosOrders:
         answers = await asyncio.gather(*(one(c) for c in _chunks(sorted(set(square_ids)), _IDS_PER_RETRIEVE)))
         return {order.id: (order, stale) for orders, stale in answers for order in orders}
 
-    async def _records(
+    async def records(
         self, orders: list[tuple[SquareOrder, bool]], known: Iterable[SquareCustomer] = ()
     ) -> list[OrderRecord]:
         """Canonical records, with SKUs, our location ids and our customer ids resolved in batches."""

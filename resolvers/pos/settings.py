@@ -17,6 +17,7 @@ catalog_by_skus/_ids     3600        86400        master data (SKU <-> variation
 orders_search            0           0            the order-number index scan: never cached
 orders_by_ids            2           600          orders change slowly; a few seconds is fine
 orders_for_customer      5           600
+refund                   3600        86400        refund id -> its order (never changes)
 customers_by_reference   60          3600         profiles; also resolves our id -> Square id
 customers_by_email       60          3600
 customer_by_id           3600        86400        Square id -> our id (reference_id) for orders
@@ -86,6 +87,7 @@ class PosSettings(BaseModel):
                 "orders_search": OperationPolicy(timeout=10.0),
                 "orders_by_ids": _cached(2.0, 600.0),
                 "orders_for_customer": _cached(5.0, 600.0),
+                "refund": _cached(3600.0, 86400.0),
                 "customers_by_reference": _cached(60.0, 3600.0),
                 "customers_by_email": _cached(60.0, 3600.0),
                 "customer_by_id": _cached(3600.0, 86400.0),

@@ -168,7 +168,9 @@ RETURN: Mapping[str, Mapping[str, R]] = {
         "CANCELLED": R.CANCELLED,
     },
     "POS": {
-        "PENDING": R.REQUESTED,  # a refund not yet done: requested up to inspected
+        "PENDING": R.REQUESTED,  # a refund not yet done, goods not back
+        "PENDING+RETURNED": R.RECEIVED,  # refund not yet done, goods back at the till (the connector's word)
+        "RETURNED": R.RECEIVED,  # goods back, no refund (an exchange; the connector's word)
         "COMPLETED": R.REFUNDED,
         "APPROVED": R.REFUNDED,  # the legacy order.refunds[] word for COMPLETED
         "REJECTED": R.DECLINED,

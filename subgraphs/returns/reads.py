@@ -6,7 +6,7 @@ event-loop tick for every key the request asks:
 * ``returns.orders``: order number -> every system's record of it (OMS, ERP,
   POS, Shopify ``orders_by_numbers``);
 * ``returns.by_order``: order number -> its returns, merged: the OMS's, the
-  ERP's and Shopify's ``returns_for_orders`` copies grouped
+  ERP's, Shopify's and the POS's (a store sale's refunds) ``returns_for_orders`` copies grouped
   (:func:`~subgraphs.returns.grouping.group_copies`) and merged
   (:func:`~subgraphs.domain.orders.merge_return`), oldest first; a line whose
   copies carry no SKU gets its order line's. Shopify, whose returns reads are
@@ -54,6 +54,8 @@ T = TypeVar("T")
 CUSTOMER_ORDER_SCAN = 50
 """Orders read per system for a customer's returns: their newest 50 (returns follow orders closely)."""
 _OMS_RMA = re.compile(r"^RMA-(\d+)-[0-9A-Za-z]+$")
+_POS_NAME = "POS-"
+"""A return only the till knows: ``POS-<Square refund id>`` (see :mod:`subgraphs.returns.grouping`)."""
 
 
 def order_sources(systems: Systems) -> list[OrderSource]:
@@ -61,7 +63,7 @@ def order_sources(systems: Systems) -> list[OrderSource]:
 
 
 def return_sources(systems: Systems) -> list[ReturnSource]:
-    return [systems.oms, systems.erp, systems.shopify]
+    return [systems.oms, systems.erp, systems.shopify, systems.pos]
 
 
 async def gather(
@@ -161,11 +163,17 @@ def _order_of_rma(systems: Systems, rma: str) -> str | None:
 
 async def return_by_rma(ctx: RequestContext, rma: str) -> ReturnView | None:
     """The return with RMA number ``rma``, through its order's returns (the order is named in the
-    RMA number; an RMA of another form is looked up in the ERP, which searches by RMA). A return
-    no system knows an RMA number for (``SHOPIFY-<id>``, see :mod:`~subgraphs.returns.grouping`)
-    is listed with its order but not found here."""
+    RMA number; ``POS-<refund id>``, a return only the till knows, through the refund's order;
+    an RMA of another form is looked up in the ERP, which searches by RMA). A return Shopify
+    alone knows (``SHOPIFY-<id>``, see :mod:`~subgraphs.returns.grouping`) is listed with its
+    order but not found here."""
     number = _order_of_rma(ctx.systems, rma)
-    if number is None:
+    if number is None and rma.startswith(_POS_NAME):
+        pos = ctx.loader(
+            "returns.pos_refunds", lambda: keyed_loader(ctx.systems.pos.order_numbers_of_refunds)
+        )
+        number = await pos.load(rma.removeprefix(_POS_NAME))
+    elif number is None:
         erp = ctx.loader("returns.erp_by_rma", lambda: keyed_loader(ctx.systems.erp.returns_by_rma))
         record = await erp.load(rma)
         number = record.order_number if record is not None else None

@@ -6,6 +6,7 @@
   ``system.runtime`` its live state (knobs, request stats: ``system.calls()``).
 - ``kit``: a :class:`ConnectorKit` on real time with memory stores, its spans in ``spans``;
   ``make_live_kit(policies, cache=..., buckets=...)`` for one with other settings.
+- ``pos_system`` (the Square sandbox), ``make_connector`` and ``pos`` (a POS connector on it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -30,6 +31,10 @@ from sandbox.world import World, build_world
 from storage import Cache, TokenBuckets
 from storage.memory import MemoryCache, MemoryTokenBuckets
 from tests._servers import serving
+
+if TYPE_CHECKING:
+    from resolvers.pos import PosConnector
+    from tests.resolvers.connectors.pos_support import MakeConnector
 
 
 @dataclass
@@ -100,3 +105,25 @@ def make_live_kit(http: HttpClient, spans: tuple[TracerProvider, InMemorySpanExp
 @pytest.fixture
 def kit(make_live_kit: LiveKitFactory) -> ConnectorKit:
     return make_live_kit()
+
+
+# ---------------------------------------------------------------- the POS (helpers: pos_support)
+
+
+@pytest.fixture
+async def pos_system(run_system: RunSystem) -> AsyncIterator[RunningSystem]:
+    async with run_system("pos") as system:
+        yield system
+
+
+@pytest.fixture
+def make_connector(make_live_kit: LiveKitFactory, world: World) -> MakeConnector:
+    """``make(system, kit=None, **settings)``: a POS connector on ``system``, by default on a live kit."""
+    from tests.resolvers.connectors.pos_support import connector_factory
+
+    return connector_factory(make_live_kit, world)
+
+
+@pytest.fixture
+def pos(pos_system: RunningSystem, make_connector: MakeConnector) -> PosConnector:
+    return make_connector(pos_system)

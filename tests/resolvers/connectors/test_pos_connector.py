@@ -1,113 +1,18 @@
 """The POS connector against the Square sandbox over real HTTP: stock (checked against the world), loaders.
 
-Also holds the helpers the other ``test_pos_*`` files use: the location
-directory built from the world (what the OMS's facility records say), the
-connector's policy with overrides, order drafts, and a connector on a live kit.
-Orders are in ``test_pos_orders``, customers in ``test_pos_customers``.
+Orders are in ``test_pos_orders``, returns in ``test_pos_returns``, customers in
+``test_pos_customers``; their shared helpers in ``pos_support``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
 
-import pytest
-
-from resolvers.directory import LocationDirectory
-from resolvers.domain import ExternalRef, Location, Money, OrderDraft, OrderDraftLine
-from resolvers.kit import ConnectorKit
-from resolvers.policy import ConnectorPolicies
 from resolvers.ports import CustomerSource, OrderSink, OrderSource, StockSource
 from resolvers.pos import PosConnector, PosSettings
-from sandbox.world import Order, World
-from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem
-
-# ---------------------------------------------------------------- helpers shared by the test_pos_* files
-
-
-def pos_directory(world: World) -> LocationDirectory:
-    """Our locations (OMS facility ids) with their Square ids, as the location master has them."""
-    return LocationDirectory.of(
-        Location(
-            id=loc.code,
-            name=loc.name,
-            type=loc.type,
-            address=None,
-            fulfills_online=loc.fulfills_online,
-            pickup_enabled=loc.pickup_enabled,
-            refs=(ExternalRef("POS", loc.square_location_id),) if loc.square_location_id else (),
-        )
-        for loc in world.locations
-    )
-
-
-def pos_policies(settings: PosSettings, **operations: dict[str, Any]) -> ConnectorPolicies:
-    """The connector's default policy for "pos", with per-operation overrides."""
-    base = settings.default_policy().model_dump(exclude_unset=False)
-    for name, override in operations.items():
-        base["operations"][name] = {**base["operations"].get(name, {}), **override}
-    return ConnectorPolicies.model_validate({"systems": {"pos": base}})
-
-
-def store_codes(world: World) -> list[str]:
-    return [loc.code for loc in world.locations if loc.square_location_id]
-
-
-def draft_for(world: World, number: str, *, key: str | None = None, **fields: Any) -> OrderDraft:
-    store = store_codes(world)[0]
-    variants = list(world.variants)
-    lines = fields.pop("lines", None) or (
-        OrderDraftLine(1, variants[0].sku, 2, Money(Decimal("10.00"), "USD"), store),
-        OrderDraftLine(2, variants[1].sku, 1, Money(Decimal("5.50"), "USD"), store),
-    )
-    values: dict[str, Any] = {
-        "number": number,
-        "channel": "CLIENTELING",
-        "placed_at": datetime(2026, 11, 20, tzinfo=UTC),
-        "lines": lines,
-        "currency": "USD",
-        "payment_reference": "pay_1",
-        "fulfilment_type": "PICKUP",
-        "idempotency_key": key or f"key-{number}",
-        "pickup_location_id": store,
-        **fields,
-    }
-    return OrderDraft(**values)
-
-
-MakeConnector = Callable[..., PosConnector]
-
-
-def connector_factory(make_live_kit: LiveKitFactory, world: World) -> MakeConnector:
-    """``make(system, kit=None, **settings)``: a connector on ``system``, by default on a live kit."""
-
-    def make(system: RunningSystem, kit: ConnectorKit | None = None, **settings: Any) -> PosConnector:
-        pos_settings = PosSettings(base_url=system.url, **settings)
-        return PosConnector(
-            kit or make_live_kit(pos_policies(pos_settings)), pos_settings, pos_directory(world)
-        )
-
-    return make
-
-
-@pytest.fixture
-async def pos_system(run_system: RunSystem) -> AsyncIterator[RunningSystem]:
-    async with run_system("pos") as system:
-        yield system
-
-
-@pytest.fixture
-def make_connector(make_live_kit: LiveKitFactory, world: World) -> MakeConnector:
-    return connector_factory(make_live_kit, world)
-
-
-@pytest.fixture
-def pos(pos_system: RunningSystem, make_connector: MakeConnector) -> PosConnector:
-    return make_connector(pos_system)
-
+from sandbox.world import World
+from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem
+from tests.resolvers.connectors.pos_support import MakeConnector, pos_policies, sample_orders, store_codes
 
 # ---------------------------------------------------------------- stock
 
@@ -197,19 +102,6 @@ async def test_stock_at_locations_that_are_not_stores_or_for_unknown_skus_sends_
     assert await pos.stock(["NO-SUCH-SKU"], store_codes(world)) == []  # remembered as unknown
     assert pos_system.calls("/v2/inventory") == 0
     assert pos_system.calls("/v2/catalog") == 1
-
-
-def sample_orders(world: World) -> list[Order]:
-    """POS orders covering every financial status, returns with and without refunds, and a guest."""
-    pos_orders = [o for o in world.orders if o.in_pos]
-    picked: dict[str, Order] = {}
-    for order in pos_orders:
-        picked.setdefault(order.financial_status, order)
-        for ret in order.returns:
-            picked.setdefault(f"return:{ret.status}", order)
-        if order.customer_id is None:
-            picked.setdefault("guest", order)
-    return list(dict.fromkeys(picked.values()))
 
 
 # ---------------------------------------------------------------- loaders

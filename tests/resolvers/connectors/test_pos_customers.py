@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from resolvers.http import HttpClient
 from resolvers.pos import PosConnector
 from resolvers.pos.mapping import NO_REWARD_TIER
 from sandbox.world import World
-from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem
-from tests.resolvers.connectors.test_pos_connector import MakeConnector, connector_factory
+from tests.resolvers.connectors.conftest import RunningSystem
 
 SANDBOX_REWARD_TIERS = (
     (100, "$5 off entire sale"),
@@ -19,22 +14,6 @@ SANDBOX_REWARD_TIERS = (
     (500, "$35 off entire sale"),
 )
 """``sandbox/pos/loyalty.py``'s program, as its names read."""
-
-
-@pytest.fixture
-async def pos_system(run_system: RunSystem) -> AsyncIterator[RunningSystem]:
-    async with run_system("pos") as system:
-        yield system
-
-
-@pytest.fixture
-def make_connector(make_live_kit: LiveKitFactory, world: World) -> MakeConnector:
-    return connector_factory(make_live_kit, world)
-
-
-@pytest.fixture
-def pos(pos_system: RunningSystem, make_connector: MakeConnector) -> PosConnector:
-    return make_connector(pos_system)
 
 
 def expected_tier(balance: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -11,10 +10,9 @@ from resolvers.domain import Money, OrderDraftLine
 from resolvers.errors import UpstreamRejected, UpstreamRequestInvalid
 from resolvers.pos import PosConnector
 from sandbox.world import Order, World
-from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem
-from tests.resolvers.connectors.test_pos_connector import (
+from tests.resolvers.connectors.conftest import RunningSystem
+from tests.resolvers.connectors.pos_support import (
     MakeConnector,
-    connector_factory,
     draft_for,
     sample_orders,
 )
@@ -22,22 +20,6 @@ from tests.resolvers.connectors.test_pos_connector import (
 SQUARE_STATE = {"FULFILLED": "COMPLETED", "CANCELLED": "CANCELED"}
 FINANCIAL = {"PAID": "PAID", "PARTIALLY_REFUNDED": "PARTIALLY_REFUNDED", "REFUNDED": "REFUNDED"}
 FINANCIAL["VOIDED"] = "CANCELED"
-
-
-@pytest.fixture
-async def pos_system(run_system: RunSystem) -> AsyncIterator[RunningSystem]:
-    async with run_system("pos") as system:
-        yield system
-
-
-@pytest.fixture
-def make_connector(make_live_kit: LiveKitFactory, world: World) -> MakeConnector:
-    return connector_factory(make_live_kit, world)
-
-
-@pytest.fixture
-def pos(pos_system: RunningSystem, make_connector: MakeConnector) -> PosConnector:
-    return make_connector(pos_system)
 
 
 def square_customer_of(world: World, order: Order) -> str | None:

@@ -24,9 +24,8 @@ from sandbox.world import World
 from storage.memory import MemoryCache, MemoryTokenBuckets
 from tests._servers import serving
 from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem
-from tests.resolvers.connectors.test_pos_connector import (
+from tests.resolvers.connectors.pos_support import (
     MakeConnector,
-    connector_factory,
     draft_for,
     pos_directory,
     pos_policies,
@@ -34,22 +33,6 @@ from tests.resolvers.connectors.test_pos_connector import (
 )
 
 Spans = tuple[TracerProvider, InMemorySpanExporter]
-
-
-@pytest.fixture
-async def pos_system(run_system: RunSystem) -> AsyncIterator[RunningSystem]:
-    async with run_system("pos") as system:
-        yield system
-
-
-@pytest.fixture
-def make_connector(make_live_kit: LiveKitFactory, world: World) -> MakeConnector:
-    return connector_factory(make_live_kit, world)
-
-
-@pytest.fixture
-def pos(pos_system: RunningSystem, make_connector: MakeConnector) -> PosConnector:
-    return make_connector(pos_system)
 
 
 class RecordingSleep:

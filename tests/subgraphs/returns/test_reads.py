@@ -37,13 +37,47 @@ async def test_a_seeded_return_reads_with_its_status_lines_and_every_systems_cop
             assert times == sorted(times)
 
 
-async def test_a_store_sales_return_reads_from_the_erp(world: World, serve_subgraph: ServeSubgraph) -> None:
-    order, ret = next((o, r) for o in world.orders if o.channel == "STORE" for r in o.returns if r.in_erp)
+async def test_a_store_sales_return_reads_from_the_erp_with_the_tills_refund_as_one_return(
+    world: World, serve_subgraph: ServeSubgraph
+) -> None:
+    order, ret = next(
+        (o, r) for o in world.orders if o.channel == "STORE" and o.erp_posted for r in o.returns if r.in_erp
+    )
     async with serve_subgraph("returns") as client:
         read = (await client.gql(RETURN, {"id": ret.rma_number}))["data"]["returnAuthorization"]
+        listed = await client.gql(ORDER_RETURNS, {"r": [{"__typename": "Order", "id": order.number}]})
     assert read["status"] == ret.status
     assert read["order"] == {"id": order.number}
-    assert [ref["system"] for ref in read["externalRefs"]] == ["ERP"]
+    assert sorted(ref["system"] for ref in read["externalRefs"]) == ["ERP", "POS"]
+    assert [r["rmaNumber"] for r in listed["data"]["_entities"][0]["returns"]] == [
+        r.rma_number for r in order.returns
+    ]
+
+
+async def test_a_store_sales_return_only_the_till_knows_reads_through_its_order_and_by_its_pos_name(
+    world: World, serve_subgraph: ServeSubgraph
+) -> None:
+    """No system holds an RMA number for it: it is named after its refund (``POS-<refund id>``)."""
+    only_pos = [
+        (o, r)
+        for o in world.orders
+        if o.in_pos and not o.in_oms
+        for r in o.returns
+        if not (r.in_erp and o.erp_posted)
+    ]
+    assert len(only_pos) > 50
+    async with serve_subgraph("returns") as client:
+        for order, ret in only_pos[:8]:
+            body = await client.gql(ORDER_RETURNS, {"r": [{"__typename": "Order", "id": order.number}]})
+            [listed] = body["data"]["_entities"][0]["returns"]
+            assert listed["id"] == listed["rmaNumber"]
+            assert listed["rmaNumber"].startswith("POS-")
+            assert [ref["system"] for ref in listed["externalRefs"]] == ["POS"]
+            assert [(ln["orderLineId"], ln["quantity"]) for ln in listed["lines"]] == [
+                (f"{order.number}-{rl.line_no}", rl.quantity) for rl in ret.lines
+            ], (order.number, ret.status)
+            read = (await client.gql(RETURN, {"id": listed["id"]}))["data"]["returnAuthorization"]
+            assert read == listed
 
 
 async def test_unknown_rma_numbers_read_as_null(serve_subgraph: ServeSubgraph) -> None:
@@ -72,7 +106,7 @@ async def test_orders_returns_are_read_in_one_erp_batch_for_the_whole_request(
     ]
     assert calls["erp"] == 2  # the customer returns of every order, then their sales orders
     assert calls["shopify"] == 1  # 4 orders a request
-    assert calls["oms"] <= len(orders) + 1  # one per order, plus the return reasons
+    assert calls["oms"] <= len(orders) + 2  # one per order, the return reasons, the POS's store map
 
 
 async def test_a_shopify_outage_still_answers_an_orders_returns_from_the_oms_and_erp(
