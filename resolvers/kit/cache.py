@@ -19,6 +19,13 @@ Redis), written and read with a :class:`Codec` (JSON by default).
 The cache is an optimisation: a failing cache store counts as a miss (reads)
 or is logged and ignored (writes); an entry that does not decode is a miss.
 Invalidation is the exception: its failures propagate (a webhook must know).
+
+**Decoded values are kept** per process (:class:`DecodedMemo`, the last
+:data:`DECODED_ENTRIES` entries): a hit on an entry this process stored or
+already decoded (same key, same ``stored_at``, same bytes length) hands out the
+decoded value again instead of validating its bytes once more, which is most of
+a warm read's CPU. Values may therefore be shared between callers: treat what a
+connector read returns as read-only (every connector does).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,10 +45,46 @@ from resolvers.errors import ConnectorError
 from resolvers.policy import CachePolicy
 from storage import Cache, CacheEntry, StorageError
 
-__all__ = ["JSON_CODEC", "CacheStatus", "Cached", "Codec", "ConnectorCache", "cache_key"]
+__all__ = [
+    "DECODED_ENTRIES",
+    "JSON_CODEC",
+    "CacheStatus",
+    "Cached",
+    "Codec",
+    "ConnectorCache",
+    "DecodedMemo",
+    "cache_key",
+]
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
+DECODED_ENTRIES = 4096
+"""Decoded values a process keeps (see the module docstring)."""
+
+
+class DecodedMemo:
+    """The last ``size`` decoded cache values of this process, by key, each with the entry it came from."""
+
+    def __init__(self, size: int = DECODED_ENTRIES) -> None:
+        self.size = size
+        self._values: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
+
+    def get(self, key: str, entry: CacheEntry) -> tuple[Any] | None:
+        """The value decoded from this very entry (same ``stored_at`` and length), if kept."""
+        found = self._values.get(key)
+        if found is None or found[0] != entry.stored_at or found[1] != len(entry.value):
+            return None
+        self._values.move_to_end(key)
+        return (found[2],)
+
+    def put(self, key: str, stored_at: float, length: int, value: Any) -> None:
+        self._values[key] = (stored_at, length, value)
+        self._values.move_to_end(key)
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self._values.pop(key, None)
 
 
 class CacheStatus(StrEnum):
@@ -95,9 +139,10 @@ def cache_key(system: str, operation: str, args: object, *, namespace: str = "co
 class ConnectorCache:
     """Read-through, stale-if-error caching of connector answers on a :class:`storage.Cache`."""
 
-    def __init__(self, cache: Cache, *, namespace: str = "conn") -> None:
+    def __init__(self, cache: Cache, *, namespace: str = "conn", decoded: int = DECODED_ENTRIES) -> None:
         self.store = cache
         self.namespace = namespace
+        self.decoded = DecodedMemo(decoded)
 
     def key(self, system: str, operation: str, args: object) -> str:
         """The cache key of one question (see :func:`cache_key`)."""
@@ -110,20 +155,29 @@ class ConnectorCache:
             _log.warning("cache read failed for %r; calling the upstream", key, exc_info=True)
             return None
 
-    async def _save(self, key: str, value: bytes, policy: CachePolicy) -> float:
+    async def _save(self, key: str, value: bytes, policy: CachePolicy, decoded: Any = None) -> float:
+        """Store ``value`` (the encoding of ``decoded``, which is kept decoded when given)."""
+        self.decoded.forget(key)
         try:
-            return await self.store.set(key, value, policy.ttl, policy.stale_ttl)
+            stored_at = await self.store.set(key, value, policy.ttl, policy.stale_ttl)
         except StorageError:
             _log.warning("cache write failed for %r", key, exc_info=True)
             return time.time()
+        if decoded is not None:
+            self.decoded.put(key, stored_at, len(value), decoded)
+        return stored_at
 
-    @staticmethod
-    def _decode(codec: Codec[T], entry: CacheEntry, key: str) -> tuple[T] | None:
+    def _decode(self, codec: Codec[T], entry: CacheEntry, key: str) -> tuple[T] | None:
+        kept = self.decoded.get(key, entry)
+        if kept is not None:
+            return kept
         try:
-            return (codec.decode(entry.value),)
+            value = codec.decode(entry.value)
         except (ValueError, TypeError):
             _log.warning("cached value for %r does not decode; treating it as a miss", key, exc_info=True)
             return None
+        self.decoded.put(key, entry.stored_at, len(entry.value), value)
+        return (value,)
 
     async def read_through(
         self,
@@ -150,7 +204,7 @@ class ConnectorCache:
                 raise
             _log.warning("%s; serving the value stored at %.3f", exc, entry.stored_at)
             return Cached(fallback[0], CacheStatus.STALE, True, entry.stored_at, exc)
-        stored_at = await self._save(key, codec.encode(value), policy)
+        stored_at = await self._save(key, codec.encode(value), policy, value)
         return Cached(value, status, False, stored_at)
 
     async def invalidate(self, key: str) -> bool:
@@ -159,10 +213,14 @@ class ConnectorCache:
         Invalidation raises :class:`storage.StorageError` rather than swallow it,
         so that a webhook handler can answer 5xx and get the delivery again.
         """
+        self.decoded.forget(key)
         return await self.store.delete(key)
 
     async def invalidate_keys(self, keys: Iterable[str]) -> int:
         """Drop several entries; returns how many were there."""
+        keys = list(keys)
+        for key in keys:
+            self.decoded.forget(key)
         return await self.store.delete_many(keys)
 
     async def invalidate_operation(self, system: str, operation: str | None = None) -> int:

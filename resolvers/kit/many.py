@@ -82,7 +82,7 @@ async def read_many(
     old: dict[K, CacheEntry] = {}
     for key, entry in zip(unique, entries, strict=True):
         if entry is not None:
-            decoded = _decode(codec, entry, cache_keys[key])
+            decoded = _decode(cache, codec, entry, cache_keys[key])
             if decoded is not None and entry.fresh:
                 if decoded[0] is not _Absent:
                     values[key] = decoded[0]  # type: ignore[assignment]
@@ -102,14 +102,16 @@ async def read_many(
             raise
         _log.warning("%s; serving %d stale entries", exc, len(to_load))
         for key in to_load:
-            decoded = _decode(codec, old[key], cache_keys[key])
+            decoded = _decode(cache, codec, old[key], cache_keys[key])
             if decoded is not None and decoded[0] is not _Absent:
                 values[key] = decoded[0]  # type: ignore[assignment]
             stored_at[key] = old[key].stored_at
         return ManyCall(values, frozenset(to_load), stored_at, hits, len(to_load), exc)
     saved = await asyncio.gather(
         *(
-            cache._save(cache_keys[key], codec.encode(loaded[key]) if key in loaded else _ABSENT, policy)
+            cache._save(cache_keys[key], codec.encode(loaded[key]), policy, loaded[key])
+            if key in loaded
+            else cache._save(cache_keys[key], _ABSENT, policy)
             for key in to_load
         )
     )
@@ -127,10 +129,12 @@ class _AbsentType:
 _Absent = _AbsentType()
 
 
-def _decode(codec: Codec[V], entry: CacheEntry, key: str) -> tuple[V | _AbsentType] | None:
+def _decode(
+    cache: ConnectorCache, codec: Codec[V], entry: CacheEntry, key: str
+) -> tuple[V | _AbsentType] | None:
     if entry.value == _ABSENT:
         return (_Absent,)
-    return ConnectorCache._decode(codec, entry, key)
+    return cache._decode(codec, entry, key)
 
 
 def _jsonable(key: object) -> object:

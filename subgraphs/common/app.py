@@ -168,6 +168,10 @@ class _View(GraphQL[RequestContext, None]):
             response = JSONResponse({"errors": [error]}, status_code=exc.status_code)
         await response(scope, receive, send)
 
+    def encode_json(self, data: object) -> bytes:
+        """A response body: orjson (several times cheaper than ``json.dumps`` for a large answer)."""
+        return orjson.dumps(data)
+
     def decode_json(self, data: str | bytes) -> object:
         """A POST body: a JSON object (or a batch's array), else HTTP 400."""
         found = _loads(data, "The request body")

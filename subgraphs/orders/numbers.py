@@ -21,11 +21,17 @@ from resolvers.domain import OrderDraft
 from storage import IdempotencyStore, StartStatus
 from subgraphs.orders.posting import decode_draft, encode_draft
 
-__all__ = ["NUMBER_TTL_S", "allocate_number"]
+__all__ = ["NUMBER_TTL_S", "allocate_number", "is_ours"]
 
 NUMBER_TTL_S = 10 * 365 * 86_400.0
 """Numbers are never handed out twice in this long."""
 _DIGITS = 10**8
+
+
+def is_ours(number: str) -> bool:
+    """Whether ``number`` is of the form we hand out (``R2`` + 8 digits): only those can have an
+    ERP posting in our outbox or events in our journal."""
+    return len(number) == 10 and number.startswith("R2") and number[2:].isdigit()
 
 
 def _candidate(submission: str, attempt: int) -> str:

@@ -42,6 +42,7 @@ from subgraphs.domain.errors import UnknownStatus
 from subgraphs.domain.orders import OrderView, merge_order
 from subgraphs.domain.timeline import merge_timeline
 from subgraphs.orders.journal import gateway_events
+from subgraphs.orders.numbers import is_ours
 from subgraphs.orders.posting import PostingState, posting_states
 
 __all__ = ["OrderDetail", "load_orders", "order_sources", "prime_records"]
@@ -75,6 +76,10 @@ class _Ours:
     events: tuple[OrderEventRecord, ...]
 
 
+_NOT_OURS = _Ours(None, ())
+"""An order we did not accept: no posting of ours, no journal."""
+
+
 def order_sources(systems: Systems) -> dict[System, OrderSource]:
     """The systems that may hold an order, in the merge's precedence order."""
     return {"OMS": systems.oms, "SHOPIFY": systems.shopify, "POS": systems.pos, "ERP": systems.erp}
@@ -96,10 +101,12 @@ def _ours_loader(ctx: RequestContext) -> DataLoader[str, _Ours]:
     systems = ctx.systems
 
     async def batch(numbers: list[str]) -> list[_Ours]:
+        ours = [number for number in numbers if is_ours(number)]  # the legacy estate's have neither
         postings, events = await asyncio.gather(
-            posting_states(systems, numbers), gateway_events(systems.storage.idempotency, numbers)
+            posting_states(systems, ours), gateway_events(systems.storage.idempotency, ours)
         )
-        return [_Ours(p, e) for p, e in zip(postings, events, strict=True)]
+        found = {number: _Ours(p, e) for number, p, e in zip(ours, postings, events, strict=True)}
+        return [found.get(number, _NOT_OURS) for number in numbers]
 
     return ctx.loader("orders.ours", lambda: DataLoader(batch))
 

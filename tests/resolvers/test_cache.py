@@ -154,3 +154,49 @@ async def test_an_entry_that_no_longer_decodes_is_a_miss(fake_time: FakeTime) ->
     result = await cache.read_through("k", CachePolicy(ttl=10), codec, load)
     assert (result.value, result.status) == (7, CacheStatus.MISS)
     assert (await store.get("k")) == CacheEntry(b"7", fake_time.now, True)
+
+
+async def test_a_hit_on_an_entry_this_process_stored_or_decoded_is_not_decoded_again(
+    fake_time: FakeTime,
+) -> None:
+    store = MemoryCache(clock=fake_time)
+    cache = ConnectorCache(store)
+    decoded: list[bytes] = []
+
+    def decode(raw: bytes) -> dict[str, int]:
+        decoded.append(raw)
+        return {"qty": int(raw.decode())}
+
+    codec = Codec[dict[str, int]](encode=lambda v: str(v["qty"]).encode(), decode=decode)
+    policy = CachePolicy(ttl=10)
+
+    async def load(status: CacheStatus) -> dict[str, int]:
+        return {"qty": 5}
+
+    first = await cache.read_through("k", policy, codec, load)
+    second = await cache.read_through("k", policy, codec, load)
+    assert second.status is CacheStatus.HIT
+    assert second.value is first.value  # the value this process stored, not decoded again
+    assert decoded == []
+    fake_time.advance(1)
+    await store.set("k", b"4", ttl=10)  # another instance refreshed the entry
+    third = await cache.read_through("k", policy, codec, load)
+    fourth = await cache.read_through("k", policy, codec, load)
+    assert (third.value, fourth.value, decoded) == ({"qty": 4}, {"qty": 4}, [b"4"])
+    await store.delete("k")  # another instance's webhook dropped it: this process must not answer it
+    fifth = await cache.read_through("k", policy, codec, load)
+    assert (fifth.value, fifth.status) == ({"qty": 5}, CacheStatus.MISS)
+
+
+async def test_decoded_values_kept_are_bounded() -> None:
+    cache = ConnectorCache(MemoryCache(), decoded=2)
+
+    async def load(status: CacheStatus) -> int:
+        return 1
+
+    for key in ("a", "b", "c"):
+        await cache.read_through(
+            key, CachePolicy(ttl=10), Codec[int](encode=lambda v: b"1", decode=int), load
+        )
+    assert cache.decoded.get("a", CacheEntry(b"1", 0.0, True)) is None
+    assert len(cache.decoded._values) == 2
