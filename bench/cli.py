@@ -52,6 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         retail=args.retail,
         retail_latency_ms=args.retail_latency_ms,
         retail_sets=args.retail_sets,
+        retail_think_ms=args.retail_think_ms,
     )
     result = run(config)
     plot_python = None
@@ -141,6 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--retail-latency-ms", type=float, default=20.0, help="every system's fixed latency")
     run.add_argument("--retail-sets", type=int, default=10, help="variable sets per retail read operation")
+    run.add_argument(
+        "--retail-think-ms",
+        type=float,
+        default=1000.0,
+        help="the paced retail run: each virtual user's pause after an answer, on average (0: no paced run)",
+    )
     run.set_defaults(handler=_run)
 
     rebuild = commands.add_parser("report", help="write the report again from a run's results.json")

@@ -66,6 +66,8 @@ class RunConfig:
     """Run the retail scenario after the gateways (our stack only); ``scenario="retail"`` runs it alone."""
     retail_latency_ms: float = 20.0
     retail_sets: int = 10
+    retail_think_ms: float = 1000.0
+    """The paced retail run's pause per virtual user after an answer (0: no paced run)."""
     """Variable sets per read operation of the retail scenario."""
 
 
@@ -377,6 +379,7 @@ class _Bench:
             warmup=self.config.warmup,
             latency_ms=self.config.retail_latency_ms,
             sets=self.config.retail_sets,
+            think_ms=self.config.retail_think_ms,
         )
         started = time.monotonic()
         try:

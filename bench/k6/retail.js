@@ -11,6 +11,8 @@
 //   BENCH_RECORDS         "1": one console line per request, [traceId, op, duration ms, ok]
 //                         (run with --log-format raw --console-output FILE)
 //   BENCH_RETAIL_RETURNS  "0": send no AuthorizeReturn (the warm-up: the pool is for the measured run)
+//   BENCH_THINK_MS        a virtual user's pause after each answer, on average (uniform between half and
+//                         one and a half times it; default 0: the next request at once)
 //
 // Each iteration: a SubmitOrder (submitShare of them, a fresh idempotency key and payment reference), an
 // AuthorizeReturn (returnShare, while this VU's slice of the pool lasts: entries VU-1, VU-1+VUs, ...), or else
@@ -19,7 +21,7 @@
 // CLIENT spans of its system calls can be matched to it afterwards. An answer passes when the status is
 // 200, the JSON has no "errors" and no null root field, and a write's userErrors are empty.
 import http from 'k6/http';
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 import { Counter } from 'k6/metrics';
 
 const data = JSON.parse(open(__ENV.BENCH_REQUESTS));
@@ -27,6 +29,7 @@ const endpoint = __ENV.BENCH_URL;
 const vus = Number(__ENV.BENCH_VUS || 50);
 const records = __ENV.BENCH_RECORDS === '1';
 const returnsOn = __ENV.BENCH_RETAIL_RETURNS !== '0';
+const thinkS = Number(__ENV.BENCH_THINK_MS || 0) / 1000;
 const wrongAnswers = new Counter('bench_wrong_answers');
 const SUBMIT = 'storefront/SubmitOrder';
 const RETURN = 'cs-portal/AuthorizeReturn';
@@ -127,6 +130,7 @@ export default function () {
     }
   }
   if (records) console.log(JSON.stringify([trace, op, response.timings.duration, ok ? 1 : 0]));
+  if (thinkS > 0) sleep(thinkS * (0.5 + Math.random()));
 }
 
 export function handleSummary(summary) {

@@ -102,13 +102,15 @@ def run_load(
     returns: bool,
     records: bool,
     watch: dict[str, list[int]] | None = None,
+    think_ms: float = 0.0,
 ) -> tuple[LoadResult, list[Record]]:
-    """Constant ``vus`` for ``duration``: k6 when there is one, else the Python loop."""
+    """Constant ``vus`` for ``duration``: k6 when there is one, else the Python loop. ``think_ms``: each
+    virtual user's pause after an answer, on average (uniform over half to one and a half times it)."""
     if k6 is None:
         from bench import procs
 
         before = {key: procs.cpu_seconds(pids) for key, pids in (watch or {}).items()}
-        result, found = _python_load(url, requests_file, vus, parse_duration(duration), returns)
+        result, found = _python_load(url, requests_file, vus, parse_duration(duration), returns, think_ms)
         result.cpu_s = {key: procs.cpu_seconds(pids) - before[key] for key, pids in (watch or {}).items()}
         return result, found if records else []
     console = raw / f"{name}.console.txt"
@@ -124,7 +126,11 @@ def run_load(
         raw / f"{name}.summary.json",
         raw / f"{name}.k6.log",
         watch,
-        extra_env={"BENCH_RECORDS": "1" if records else "0", "BENCH_RETAIL_RETURNS": "1" if returns else "0"},
+        extra_env={
+            "BENCH_RECORDS": "1" if records else "0",
+            "BENCH_RETAIL_RETURNS": "1" if returns else "0",
+            "BENCH_THINK_MS": f"{think_ms:g}",
+        },
         extra_args=args,
     )
     found = _read_console(console, raw / f"{name}.k6.log")
@@ -136,7 +142,7 @@ def run_load(
 
 
 def _python_load(
-    url: str, requests_file: Path, vus: int, seconds: float, returns_on: bool
+    url: str, requests_file: Path, vus: int, seconds: float, returns_on: bool, think_ms: float = 0.0
 ) -> tuple[LoadResult, list[Record]]:
     data = json.loads(requests_file.read_text())
     by_operation: dict[str, list[str]] = {}
@@ -180,6 +186,8 @@ def _python_load(
                     answer, status = b"", 0
                 latency = (time.perf_counter() - started) * 1000
                 found.append(Record(trace, operation, latency, right_answer(status, answer, kind)))
+                if think_ms > 0:
+                    await asyncio.sleep(think_ms / 1000 * (0.5 + random.random()))
 
         started = time.monotonic()
         timeout = aiohttp.ClientTimeout(total=60)

@@ -5,14 +5,17 @@ pending (entries handed out and not yet acked: owner, time, delivery count)
 and dead letters. Each operation is one ``BEGIN IMMEDIATE`` transaction, so
 handing out an entry and recording it pending is atomic and two consumers,
 on one connection, two connections or two processes, never get the same
-entry. A blocking ``read`` polls every ``poll_interval`` seconds (wall time,
-not the injectable clock) until ``block_seconds`` have passed.
+entry. A blocking ``read`` wakes at once for an entry appended through the
+same :class:`SqliteStream` (the usual case: the process that queued it), and
+polls every ``poll_interval`` seconds (wall time, not the injectable clock)
+for entries other processes append, until ``block_seconds`` have passed.
 Acknowledged entries are kept; nothing trims the entries table yet.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 
@@ -22,7 +25,10 @@ from storage.errors import StreamEntryNotFound
 from storage.sqlite._database import SqliteDatabase
 from storage.stream import DeadLetter, StreamEntry
 
-__all__ = ["SqliteStream"]
+__all__ = ["POLL_INTERVAL", "SqliteStream"]
+
+POLL_INTERVAL = 0.25
+"""Seconds between a blocked reader's looks for entries another process appended."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stream_entries (
@@ -86,16 +92,22 @@ class SqliteStream:
     """A :class:`~storage.stream.DurableStream` in a SQLite database."""
 
     def __init__(
-        self, db: SqliteDatabase, *, clock: Clock = system_clock, poll_interval: float = 0.05
+        self, db: SqliteDatabase, *, clock: Clock = system_clock, poll_interval: float = POLL_INTERVAL
     ) -> None:
         require_positive("poll_interval", poll_interval)
         self._db = db
         self._clock = clock
         self._poll_interval = poll_interval
+        self._appended = asyncio.Event()
 
     @classmethod
     async def open(
-        cls, path: str, *, clock: Clock = system_clock, busy_timeout: float = 5.0, poll_interval: float = 0.05
+        cls,
+        path: str,
+        *,
+        clock: Clock = system_clock,
+        busy_timeout: float = 5.0,
+        poll_interval: float = POLL_INTERVAL,
     ) -> SqliteStream:
         """Open (creating if needed) the stream tables in the SQLite file at ``path``."""
         db = await SqliteDatabase.open(path, _SCHEMA, busy_timeout=busy_timeout)
@@ -106,7 +118,19 @@ class SqliteStream:
 
     async def append(self, stream: str, payload: bytes) -> str:
         data = bytes(payload)
-        return await self._db.write(lambda conn: _append(conn, stream, data, self._clock()))
+        entry_id = await self._db.write(lambda conn: _append(conn, stream, data, self._clock()))
+        self._wake()
+        return entry_id
+
+    def _wake(self) -> None:
+        """Wake this instance's blocked readers (each then looks in the database)."""
+        appended, self._appended = self._appended, asyncio.Event()
+        appended.set()
+
+    async def _news(self, seconds: float) -> None:
+        """Until an append through this instance, or ``seconds``."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._appended.wait(), seconds)
 
     def _read_once(
         self, conn: sqlite3.Connection, stream: str, group: str, consumer: str, count: int
@@ -151,7 +175,7 @@ class SqliteStream:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
-                await asyncio.sleep(min(self._poll_interval, remaining))
+                await self._news(min(self._poll_interval, remaining))
                 if await self._db.read(lambda conn: _has_undelivered(conn, stream, group)):
                     break
 
@@ -258,4 +282,6 @@ class SqliteStream:
             conn.execute("DELETE FROM stream_dead_letters WHERE id = ?", (number,))
             return _append(conn, stream, row[0], self._clock())
 
-        return await self._db.write(work)
+        entry_id = await self._db.write(work)
+        self._wake()
+        return entry_id

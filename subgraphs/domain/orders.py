@@ -171,6 +171,7 @@ def _lines(
                 quantity_fulfilled=fulfilled,
                 quantity_returned=_pick(same, lambda line: line.quantity_returned) or 0,
                 location_id=_pick(same, lambda line: line.location_id),
+                returned_tracked=any(line.quantity_returned is not None for line in same),
             )
         )
     return tuple(views)

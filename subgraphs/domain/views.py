@@ -41,6 +41,10 @@ class OrderLineView:
     quantity_fulfilled: int
     quantity_returned: int
     location_id: str | None
+    returned_tracked: bool = True
+    """Whether a system that holds the order counts its returned units (the POS and Shopify do; the
+    OMS and the ERP keep returns apart): when not, ``quantity_returned`` is 0 and the order's
+    returns tell."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from subgraphs.domain.enums import PostingStatus as DomainPostingStatus
 from subgraphs.domain.enums import ShipmentStatus as DomainShipmentStatus
 from subgraphs.domain.views import ShipmentView
 from subgraphs.orders.reads import OrderDetail, load_orders, order_sources, prime_records
+from subgraphs.orders.returned import returned_units
 
 __all__ = [
     "Customer",
@@ -83,15 +84,29 @@ def _line_id(number: str, line_no: int) -> strawberry.ID:
     return strawberry.ID(f"{number}-{line_no}")
 
 
+async def _quantity_returned(root: OrderLine, info: Info) -> int:
+    if root.returned is not None:
+        return root.returned
+    return (await returned_units(info.context, root.number)).get(root.line_no, 0)
+
+
 @strawberry.type
 class OrderLine:
     id: strawberry.ID
     variant: Variant
     quantity: int
     quantity_fulfilled: int
-    quantity_returned: int
+    quantity_returned: int = strawberry.field(
+        resolver=_quantity_returned,
+        description="Units returned: as the POS or Shopify count them on the order, else the units of "
+        "the order's returns that went ahead (approved or later).",
+    )
     unit_price: Money
     fulfilment_location: Location | None
+    number: strawberry.Private[str]
+    line_no: strawberry.Private[int]
+    returned: strawberry.Private[int | None]
+    """The units a system counts on the order; None: count the order's returns."""
 
 
 @strawberry.type
@@ -160,9 +175,11 @@ class Order:
                     variant=Variant(sku=strawberry.ID(line.sku)),
                     quantity=line.quantity,
                     quantity_fulfilled=line.quantity_fulfilled,
-                    quantity_returned=line.quantity_returned,
                     unit_price=Money.of(line.unit_price),
                     fulfilment_location=_location(line.location_id),
+                    number=number,
+                    line_no=line.line_no,
+                    returned=line.quantity_returned if line.returned_tracked else None,
                 )
                 for line in view.lines
             ],

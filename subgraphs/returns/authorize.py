@@ -44,11 +44,11 @@ from subgraphs.common.idempotency import (
 from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.systems import Systems
 from subgraphs.domain.enums import Channel, ReturnStatus
+from subgraphs.domain.grouping import group_copies
 from subgraphs.domain.orders import merge_order, merge_return
 from subgraphs.domain.problems import Problem, field_path
 from subgraphs.domain.views import OrderView, ReturnView
 from subgraphs.returns.codec import view_from_json, view_to_json
-from subgraphs.returns.grouping import group_copies
 from subgraphs.returns.postings import queue_erp_return
 from subgraphs.returns.reads import gather, order_sources, return_sources, with_skus
 from subgraphs.returns.rma import RmaAllocator

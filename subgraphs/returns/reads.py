@@ -7,7 +7,7 @@ event-loop tick for every key the request asks:
   POS, Shopify ``orders_by_numbers``);
 * ``returns.by_order``: order number -> its returns, merged: the OMS's, the
   ERP's, Shopify's and the POS's (a store sale's refunds) ``returns_for_orders`` copies grouped
-  (:func:`~subgraphs.returns.grouping.group_copies`) and merged
+  (:func:`~subgraphs.domain.grouping.group_copies`) and merged
   (:func:`~subgraphs.domain.orders.merge_return`), oldest first; a line whose
   copies carry no SKU gets its order line's. Shopify, whose returns reads are
   metered by query cost, is not asked about orders this request already knows
@@ -34,9 +34,9 @@ from resolvers.loaders import keyed_loader
 from resolvers.ports import OrderSource, ReturnSource
 from subgraphs.common.app import RequestContext
 from subgraphs.common.systems import Systems
+from subgraphs.domain.grouping import group_copies
 from subgraphs.domain.orders import merge_order, merge_return
 from subgraphs.domain.views import OrderView, ReturnView
-from subgraphs.returns.grouping import group_copies
 
 __all__ = [
     "CUSTOMER_ORDER_SCAN",
@@ -55,7 +55,7 @@ CUSTOMER_ORDER_SCAN = 50
 """Orders read per system for a customer's returns: their newest 50 (returns follow orders closely)."""
 _OMS_RMA = re.compile(r"^RMA-(\d+)-[0-9A-Za-z]+$")
 _POS_NAME = "POS-"
-"""A return only the till knows: ``POS-<Square refund id>`` (see :mod:`subgraphs.returns.grouping`)."""
+"""A return only the till knows: ``POS-<Square refund id>`` (see :mod:`subgraphs.domain.grouping`)."""
 
 
 def order_sources(systems: Systems) -> list[OrderSource]:
@@ -165,7 +165,7 @@ async def return_by_rma(ctx: RequestContext, rma: str) -> ReturnView | None:
     """The return with RMA number ``rma``, through its order's returns (the order is named in the
     RMA number; ``POS-<refund id>``, a return only the till knows, through the refund's order;
     an RMA of another form is looked up in the ERP, which searches by RMA). A return Shopify
-    alone knows (``SHOPIFY-<id>``, see :mod:`~subgraphs.returns.grouping`) is listed with its
+    alone knows (``SHOPIFY-<id>``, see :mod:`~subgraphs.domain.grouping`) is listed with its
     order but not found here."""
     number = _order_of_rma(ctx.systems, rma)
     if number is None and rma.startswith(_POS_NAME):

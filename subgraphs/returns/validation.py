@@ -33,10 +33,10 @@ from datetime import datetime
 
 from resolvers.domain import ReturnRecord
 from subgraphs.domain.enums import ShipmentStatus
+from subgraphs.domain.grouping import group_copies
 from subgraphs.domain.problems import Problem, field_path
 from subgraphs.domain.returns import RequestedReturnLine, check_return_request, returnable_quantities
 from subgraphs.domain.views import OrderView
-from subgraphs.returns.grouping import group_copies
 
 __all__ = ["RequestLine", "ReturnRequest", "check_request", "fulfilled_at", "line_number"]
 

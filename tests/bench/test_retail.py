@@ -80,6 +80,7 @@ def test_a_short_retail_run_measures_every_operation_end_to_end(tmp_path: Path) 
     assert retail["errors"] == 0
     assert retail["exited"] == []
     assert retail["overall"]["requests"] > 0
+    assert retail["paced"]["overall"]["requests"] > 0  # each user pausing about a second: a few each
     assert set(retail["operations"]) >= {"storefront/ProductDetail", "cs-portal/OrderByNumber"}
     first_asks = {name: op["first_ask"] for name, op in retail["operations"].items()}
     assert first_asks["storefront/ProductDetail"]["calls_max"] > 0, "the spans were matched to requests"
@@ -94,5 +95,6 @@ def test_a_short_retail_run_measures_every_operation_end_to_end(tmp_path: Path) 
     assert "## Retail scenario" in text
     assert "| **all** |" in text
     assert "Targets of issue 6" in text
+    assert "### Paced: 3 virtual users" in text
     assert json.loads((tmp_path / "retail.json").read_text())["retail"]["overall"]["requests"] > 0
     assert markdown(report, None).startswith("# Benchmark: retail scenario")

@@ -85,6 +85,19 @@ async def test_the_stream_survives_closing_and_reopening_the_file(tmp_path: Path
         await reopened.close()
 
 
+async def test_a_blocked_read_wakes_for_an_append_through_the_same_stream(tmp_path: Path) -> None:
+    """Polled only hourly and blocked for an hour, the read still hands the entry over: woken by it."""
+    stream = await SqliteStream.open(str(tmp_path / "outbox.db"), poll_interval=3600)
+    try:
+        await stream.read("outbox", "erp", "worker-1", block_seconds=0)  # the group exists
+        reading = asyncio.create_task(stream.read("outbox", "erp", "worker-1", block_seconds=3600))
+        await asyncio.sleep(0.1)
+        queued = await stream.append("outbox", b"order-1")
+        assert [e.id for e in await asyncio.wait_for(reading, 60)] == [queued]
+    finally:
+        await stream.close()
+
+
 async def test_processes_racing_on_one_file_start_each_key_exactly_once(tmp_path: Path) -> None:
     path = str(tmp_path / "race.db")
     await (await SqliteIdempotencyStore.open(path)).close()  # create the schema up front

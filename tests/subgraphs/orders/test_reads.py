@@ -136,3 +136,21 @@ async def test_a_blank_or_quoted_number_is_no_order_and_asks_no_system(
     )
     assert customer == {"data": {"_entities": [{"orders": []}]}}
     assert {system: sandboxes.calls(system) for system in systems} == before
+
+
+async def test_an_order_only_the_oms_and_erp_hold_counts_its_returned_units_from_its_returns(
+    orders: GraphQLClient, world: World
+) -> None:
+    """The OMS and the ERP keep returns apart from the order; the POS and Shopify count them on it."""
+    picked = [
+        o
+        for o in world.orders
+        if o.channel in ("CALL_CENTER", "CLIENTELING") and any(ln.quantity_returned for ln in o.lines)
+    ][:3]
+    assert picked
+    quiet = next(o for o in world.orders if o.channel == "CALL_CENTER" and not o.returns)
+    for seeded in [*picked, quiet]:
+        order = await _order(orders, seeded.number)
+        assert [ln["quantityReturned"] for ln in order["lines"]] == [
+            ln.quantity_returned for ln in seeded.lines
+        ], seeded.number

@@ -1,12 +1,13 @@
 """Which return records are copies of one return: the step before ``merge_return``.
 
-The OMS, the ERP and Shopify each hold a copy of a return; the RMA number is
-the key across them. Not every copy carries it: a return opened in Shopify's
-admin (or seeded there) has no note with our RMA number. Such a copy joins the
+The OMS, the ERP, Shopify and the POS each hold a copy of a return; the RMA
+number is the key across them. Not every copy carries it: a return opened in
+Shopify's admin (or seeded there) has no note with our RMA number, and the till
+keeps none at all (a refund on the sale). Such a copy joins the
 return of the same order whose copies hold the same units (the same
 ``(line, quantity)`` pairs) and were created within a day of it (the ERP keeps
 dates only); when nothing matches it stands alone, named after its system and
-id (``SHOPIFY-9700010002``), since a return must have an id.
+id (``SHOPIFY-9700010002``, ``POS-<refund id>``), since a return must have an id.
 
 :func:`group_copies` answers the groups, each copy stamped with its group's RMA
 number, so both the merge and :func:`~subgraphs.domain.returns.returnable_quantities`

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from resolvers.domain import ReturnLineRecord, ReturnRecord, System
-from subgraphs.returns.grouping import group_copies
+from subgraphs.domain.grouping import group_copies
 
 T0 = datetime(2026, 10, 3, 2, 42, tzinfo=UTC)
 
