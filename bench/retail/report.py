@@ -181,7 +181,8 @@ def _paced(section: dict[str, Any]) -> list[str]:
         "",
         f"The same stack and workload right after, each virtual user waiting {think / 2:g} to "
         f"{think * 1.5:g} ms (uniformly) before its next request, as a person using the app does: the "
-        f"overhead at a load this machine carries, where the closed-loop run above measures its CPU. "
+        f"overhead at a load this machine carries, where the closed-loop run above measures its CPU "
+        f"(no AuthorizeReturn: the returnable orders went to the run above). "
         f"{load['requests']:,} requests, {_f(load['rps'])} req/s. CPU in cores: gateway "
         f"{_f(cores.get('gateway'), 2)}, subgraphs {_f(cores.get('subgraphs'), 2)}, sandboxes "
         f"{_f(cores.get('sandboxes'), 2)}, load generator {_f(cores.get('loadgen'), 2)}.",

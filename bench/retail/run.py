@@ -18,7 +18,8 @@
    First closed-loop (each user sends its next request as soon as the answer
    is in: the most load 50 users can make, which on a small machine measures
    its CPU more than any overhead), then *paced* (each user pauses
-   ``think_ms`` on average after an answer, as people using the apps do).
+   ``think_ms`` on average after an answer, as people using the apps do; no
+   AuthorizeReturn: its pool of returnable orders went to the first run).
 5. The join: each measured request's CLIENT spans (by its trace id) give its
    system calls and their slowest chain (calls each started after the
    previous one ended); its **critical path** is that chain's calls as they
@@ -280,7 +281,7 @@ def _measure(
             config.duration,
             "retail.paced",
             raw,
-            returns=True,
+            returns=False,  # the pool of returnable orders went to the closed-loop run
             records=True,
             watch=watch,
             think_ms=config.think_ms,

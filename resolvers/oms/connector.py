@@ -38,6 +38,7 @@ from resolvers.domain import (
 )
 from resolvers.kit.call import ConnectorKit
 from resolvers.loaders import StockKey, keyed_loader, stock_loader
+from resolvers.oms import wire
 from resolvers.oms.context import OmsContext
 from resolvers.oms.inventory import OmsInventory
 from resolvers.oms.orders import OmsOrders
@@ -110,6 +111,11 @@ class OmsConnector:
     async def orders_for_customer(self, customer_id: str, first: int) -> list[OrderRecord]:
         """The customer's orders, newest first (``orders_for_customer``, then ``order_shipments``)."""
         return await self._orders.orders_for_customer(customer_id, first)
+
+    async def records_of(self, heads: Sequence[wire.Order]) -> list[OrderRecord]:
+        """Canonical records of orders as a ``GET /orders`` listing showed them (``order_shipments``
+        per order with any, ``settings.concurrency`` at a time): no second read of the orders."""
+        return await self._ctx.each(list(heads), self._orders.record)
 
     async def create_order(self, draft: OrderDraft) -> OrderRecord:
         """``create_order``: ``POST /orders`` named by our number; a retry answers the same order."""

@@ -4,8 +4,9 @@ Each round asks every listing (:mod:`subgraphs.orders.sources`) for the
 positions below the cursor, merges them newest first (by time, then number;
 one entry per number), and keeps only what is certain: positions not below
 the lowest one a still-unfinished system returned (anything lower may have
-unseen neighbours there). Those orders are read and merged by number
-(:mod:`subgraphs.orders.reads`, one batch per round) and filtered by the
+unseen neighbours there). Those orders are merged by number
+(:mod:`subgraphs.orders.reads`, one batch per round; what the listings already
+read of them counts as those systems' records) and filtered by the
 merged ``status`` and ``channel``, until ``first`` (plus one, to know whether
 a next page exists) are found, every system is exhausted, or ``MAX_SCAN``
 orders were looked at (then the page may be short; its cursor continues the
@@ -17,6 +18,7 @@ starts strictly below it, so orders placed meanwhile do not shift pages.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ import orjson
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
 from subgraphs.domain.enums import Channel, OrderStatus
-from subgraphs.orders.reads import OrderDetail, load_orders
+from subgraphs.orders.reads import OrderDetail, load_orders, prime_records
 from subgraphs.orders.sources import Listing, Position, listings
 
 __all__ = ["MAX_PAGE", "MAX_SCAN", "OrderPage", "decode_cursor", "encode_cursor", "list_orders"]
@@ -62,7 +64,7 @@ def decode_cursor(cursor: str) -> Position:
 
 async def _round(sources: list[Listing], before: Position | None, want: int) -> tuple[list[Position], bool]:
     """The next certain positions below ``before`` (newest first), and whether nothing is left after."""
-    slices = [await source.below(before, want) for source in sources]
+    slices = await asyncio.gather(*(source.below(before, want) for source in sources))
     merged: dict[str, Position] = {}
     for piece in slices:
         for position in piece.positions:
@@ -102,7 +104,10 @@ async def list_orders(
         if not positions:
             finished = True
             break
-        details = await load_orders(ctx, [p.number for p in positions])
+        numbers = [p.number for p in positions]
+        listed = await asyncio.gather(*(source.records(numbers) for source in sources))
+        prime_records(ctx, [record for records in listed for record in records])
+        details = await load_orders(ctx, numbers)
         for position, detail in zip(positions, details, strict=True):
             scanned += 1
             before = position

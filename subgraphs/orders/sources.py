@@ -7,8 +7,11 @@ CLIENTELING, CALL_CENTER, and any we accepted), listed by ``GET /orders``
 newest first (``orderDate_thru`` to start below a cursor); the POS holds the
 store sales, listed by Square's ``SearchOrders`` sorted by ``created_at``
 descending, ten stores a request. A listing answers :class:`Position` s (when,
-which number) only; the orders themselves are read by number like any other
-(:mod:`subgraphs.orders.reads`).
+which number); the orders themselves are merged by number like any other
+(:mod:`subgraphs.orders.reads`), but what a listing already read of an order
+(the OMS's order with its items and status history, Square's whole order) is
+handed over as that system's record (:meth:`Listing.records`), so it is not
+read again: an OMS order then costs its shipments call alone, if it has any.
 
 Both systems break ties of one instant by their own ids, not by our numbers,
 so a page that stops inside an instant drops that instant's rows (unless the
@@ -19,10 +22,12 @@ listed once, in (time, number) order.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from resolvers.domain import OrderRecord
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.oms import wire as oms_wire
 from resolvers.oms.bodies import CHANNEL_ENUMS
@@ -59,6 +64,10 @@ class Listing(Protocol):
         """At least ``want`` positions below ``before`` (newest first), or all that are left."""
         ...
 
+    async def records(self, numbers: Sequence[str]) -> list[OrderRecord]:
+        """This system's records of those of ``numbers`` it listed, from what the listing read."""
+        ...
+
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -80,8 +89,14 @@ class OmsListing:
 
     def __init__(self, systems: Systems, channel: Channel | None) -> None:
         self._kit = systems.kit
+        self._oms = systems.oms
         self._http = OmsHttp(systems.oms.settings)
         self._channel = CHANNEL_ENUMS.get(str(channel)) if channel is not None else None
+        self._listed: dict[str, oms_wire.Order] = {}
+
+    async def records(self, numbers: Sequence[str]) -> list[OrderRecord]:
+        heads = [head for number in numbers if (head := self._listed.get(number)) is not None]
+        return await self._oms.records_of(heads) if heads else []
 
     async def below(self, before: Position | None, want: int) -> Slice:
         size = min(_OMS_PAGE, max(want + 1, 20))
@@ -99,6 +114,7 @@ class OmsListing:
 
             page = (await self._kit.read("oms", "orders_listing", fetch)).value
             rows += [Position(_aware(o.orderDate), o.orderName) for o in page.orders if o.orderName]
+            self._listed.update((o.orderName, o) for o in page.orders if o.orderName)
             exhausted = len(page.orders) < size
             settled = _settle(rows, before, exhausted)
             if exhausted or len(settled.positions) >= want:
@@ -111,6 +127,11 @@ class PosListing:
 
     def __init__(self, systems: Systems) -> None:
         self._systems = systems
+        self._listed: dict[str, SquareOrder] = {}
+
+    async def records(self, numbers: Sequence[str]) -> list[OrderRecord]:
+        orders = [(order, False) for number in numbers if (order := self._listed.get(number)) is not None]
+        return await self._systems.pos.orders.records(orders) if orders else []
 
     async def below(self, before: Position | None, want: int) -> Slice:
         pos = self._systems.pos
@@ -144,6 +165,7 @@ class PosListing:
             settled = _settle(rows, before, cursor is None)
             if cursor is None or len(settled.positions) >= want:
                 pos.orders.index.learn(orders)  # the connector finds these by number without a scan
+                self._listed.update((o.reference_id, o) for o in orders if o.reference_id)
                 return settled
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sandbox.world import Order, World
-from tests.subgraphs.conftest import GraphQLClient
+from tests.subgraphs.conftest import GraphQLClient, Sandboxes
 
 LIST = """
 query($first: Int, $after: String, $status: OrderStatus, $channel: Channel) {
@@ -55,6 +55,19 @@ async def test_pages_follow_each_other_without_gaps_or_repeats(orders: GraphQLCl
         seen += _numbers(page)
         after = page["pageInfo"]["endCursor"]
     assert seen == expected[:21]
+
+
+async def test_a_listed_oms_order_is_not_read_again_only_its_shipments_are(
+    orders: GraphQLClient, world: World, sandboxes: Sandboxes
+) -> None:
+    """The listing already holds the order (items, status history): what is left is its shipments."""
+    read = _newest([o for o in world.orders if o.channel == "CALL_CENTER"])[:8]  # a page of 7, and one more
+    with_shipments = sum(bool(world.orders_by_number[number].shipments) for number in read)
+    before = sandboxes.calls("oms")
+    page = await _page(orders, first=7, channel="CALL_CENTER")
+    assert _numbers(page) == read[:7]
+    listing_and_directory = 3  # the listing page, and the location directory (facilities) once
+    assert sandboxes.calls("oms") - before <= listing_and_directory + with_shipments
 
 
 async def test_the_channel_filter_lists_store_sales_from_the_pos(orders: GraphQLClient, world: World) -> None:
