@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from gateway.aliasing import apply_renames
+from gateway.batching import EntityBatcher
 from gateway.http_client import SubgraphClient, SubgraphHTTPError
 from gateway.plan import Fetch, QueryPlan, Rep
 
@@ -146,23 +147,42 @@ class Outcome:
 class Executor:
     """Executes plans against subgraphs through one :class:`SubgraphClient`."""
 
-    def __init__(self, client: SubgraphClient) -> None:
+    def __init__(self, client: SubgraphClient, *, batch: bool = True) -> None:
         self.client = client
+        self.batch = batch
+        """Send entity fetches to one subgraph that are ready together as one request (gateway.batching)."""
 
     async def execute(
         self, plan: QueryPlan, variables: dict[str, Any], headers: dict[str, str] | None = None
     ) -> Outcome:
         outcome = Outcome()
         request_headers = {**_JSON_HEADERS, **(headers or {})}
+        batcher = self._batcher(plan, request_headers)
         tasks: dict[int, asyncio.Task[None]] = {}
         for fetch in plan.fetches:
             deps = [tasks[d] for d in fetch.depends_on if d in tasks]
             tasks[fetch.id] = asyncio.ensure_future(
-                self._run(fetch, deps, plan.kind, outcome, variables, request_headers)
+                self._run(fetch, deps, plan.kind, outcome, variables, request_headers, batcher)
             )
         if tasks:
             await asyncio.gather(*tasks.values())
         return outcome
+
+    def _batcher(self, plan: QueryPlan, headers: dict[str, str]) -> EntityBatcher | None:
+        """One batcher per execution of a query plan with two or more entity fetches (else none)."""
+        if not self.batch or plan.kind != "query" or sum(f.entity for f in plan.fetches) < 2:
+            return None
+
+        async def call(
+            fetch: Fetch,
+            operation: str,
+            name: str | None,
+            variables: dict[str, Any],
+            errors: list[dict[str, Any]],
+        ) -> dict[str, Any] | None:
+            return await self._post(fetch, operation, name, variables, headers, errors, dedupe=True)
+
+        return EntityBatcher(plan, call)
 
     async def _run(
         self,
@@ -172,12 +192,13 @@ class Executor:
         outcome: Outcome,
         variables: dict[str, Any],
         headers: dict[str, str],
+        batcher: EntityBatcher | None,
     ) -> None:
         if deps:
             await asyncio.gather(*deps)
         payload_variables = {name: variables[name] for name in fetch.variables if name in variables}
         if fetch.entity:
-            await self._entities(fetch, outcome, payload_variables, headers)
+            await self._entities(fetch, outcome, payload_variables, headers, batcher)
             return
         result = await self._call(fetch, payload_variables, headers, outcome.errors, dedupe=kind == "query")
         if result is not None:
@@ -196,6 +217,7 @@ class Executor:
         outcome: Outcome,
         variables: dict[str, Any],
         headers: dict[str, str],
+        batcher: EntityBatcher | None = None,
     ) -> None:
         errors = outcome.errors
         unique: dict[bytes, int] = {}
@@ -220,7 +242,11 @@ class Executor:
             owners[index].append(obj)
         if not representations:
             return
-        result = await self._call(fetch, {"representations": representations, **variables}, headers, errors)
+        payload = {"representations": representations, **variables}
+        if batcher is not None:
+            result = await batcher.fetch(fetch, payload, errors)
+        else:
+            result = await self._call(fetch, payload, headers, errors)
         entities = None
         if result is not None and isinstance(result.get("data"), dict):
             entities = result["data"].get("_entities")
@@ -259,9 +285,24 @@ class Executor:
         errors: list[dict[str, Any]],
         dedupe: bool = True,
     ) -> dict[str, Any] | None:
-        payload: dict[str, Any] = {"query": fetch.operation}
-        if fetch.operation_name:
-            payload["operationName"] = fetch.operation_name
+        return await self._post(
+            fetch, fetch.operation, fetch.operation_name, variables, headers, errors, dedupe=dedupe
+        )
+
+    async def _post(
+        self,
+        fetch: Fetch,
+        operation: str,
+        operation_name: str | None,
+        variables: dict[str, Any],
+        headers: dict[str, str],
+        errors: list[dict[str, Any]],
+        dedupe: bool = True,
+    ) -> dict[str, Any] | None:
+        """``operation`` to ``fetch``'s subgraph; its JSON answer, or None with the failure in ``errors``."""
+        payload: dict[str, Any] = {"query": operation}
+        if operation_name:
+            payload["operationName"] = operation_name
         if variables:
             payload["variables"] = variables
         try:

@@ -43,6 +43,10 @@ class Fetch:
     """The response keys a root fetch fills (its fields at the top of the response)."""
     renames: dict[str, Any] = field(default_factory=dict)
     """Aliases the plan gave clashing fields, to undo on the response (gateway.aliasing)."""
+    definitions: tuple[str, ...] = ()
+    """The operation's variable definitions (``$first: Int``), but an entity fetch's representations."""
+    entity_selection: str = ""
+    """An entity fetch's selection on ``_entities`` (``{ ... on Product { inStock } }``): for batching."""
 
 
 @dataclass

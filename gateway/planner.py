@@ -349,11 +349,12 @@ class Planner:
         # Fields of one response key with different types get aliases (undone on the response).
         parent = "_Entity" if group.entity else self._root_name(kind)
         renames = dealias(self.federation, group.selection, parent, group.graph)
+        own_definitions = tuple(definitions)
+        entity_selection = ""
         if group.entity:
             definitions.insert(0, "$representations: [_Any!]!")
-            selection = (
-                "{\n  _entities(representations: $representations) " + group.selection.print("  ") + "\n}"
-            )
+            entity_selection = group.selection.print("  ")
+            selection = "{\n  _entities(representations: $representations) " + entity_selection + "\n}"
             keyword = "query"
         else:
             selection = group.selection.print()
@@ -377,4 +378,6 @@ class Planner:
             depends_on=tuple(sorted(g.id for g in group.depends_on)),
             root_keys=() if group.entity else tuple(group.selection.fields),
             renames=renames,
+            definitions=own_definitions,
+            entity_selection=entity_selection,
         )

@@ -65,7 +65,7 @@ class Gateway:
             keepalive_s=self.settings.subgraph_keepalive_s,
             dedupe=self.settings.dedupe_subgraph_requests,
         )
-        self.executor = Executor(self.client)
+        self.executor = Executor(self.client, batch=self.settings.batch_entity_fetches)
         self._plans: OrderedDict[tuple[Any, ...], QueryPlan] = OrderedDict()
 
     async def start(self) -> None:

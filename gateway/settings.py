@@ -18,6 +18,9 @@ class GatewaySettings(BaseSettings):
     port: int = 4000
     dedupe_subgraph_requests: bool = Field(True, description="Share identical in-flight subgraph fetches.")
     dedupe_inbound: bool = Field(True, description="Share identical in-flight client queries.")
+    batch_entity_fetches: bool = Field(
+        True, description="Send the entity fetches to one subgraph that are ready together as one request."
+    )
     subgraph_timeout_s: float = Field(30.0, gt=0)
     subgraph_keepalive_s: float = Field(4.0, gt=0, description="Shorter than the subgraphs' idle timeout.")
     max_body_bytes: int = Field(2_000_000, gt=0)
