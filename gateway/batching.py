@@ -44,7 +44,8 @@ class _Waiting:
     fetch: Fetch
     variables: dict[str, Any]
     errors: list[dict[str, Any]]
-    answer: asyncio.Future[dict[str, Any] | None]
+    answer: asyncio.Future[dict[str, Any] | None] | None
+    """Where a fetch that joined gets its part (None for the one that leads and sends)."""
 
 
 def batched_operation(fetches: list[Fetch]) -> tuple[str, str | None]:
@@ -79,51 +80,51 @@ def _part(answer: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 class EntityBatcher:
-    """Collects the entity fetches of one plan execution made in one loop turn, one request per subgraph."""
+    """Collects the entity fetches of one plan execution made in one loop turn, one request per subgraph.
+
+    The first fetch for a subgraph in a turn leads: it yields the rest of the turn, then sends for
+    everyone who joined (alone, it simply sends its own request: no extra task or future).
+    """
 
     def __init__(self, plan: QueryPlan, call: Call) -> None:
         self._plan = plan
         self._call = call
         self._waiting: dict[str, list[_Waiting]] = {}
-        self._sending: set[asyncio.Task[None]] = set()
 
     async def fetch(
         self, fetch: Fetch, variables: dict[str, Any], errors: list[dict[str, Any]]
     ) -> dict[str, Any] | None:
         """The subgraph's answer to ``fetch`` (alone or batched with others ready in this turn)."""
-        loop = asyncio.get_running_loop()
-        waiting = self._waiting.setdefault(fetch.url, [])
-        if not waiting:
-            loop.call_soon(self._flush, fetch.url)
-        answer: asyncio.Future[dict[str, Any] | None] = loop.create_future()
-        waiting.append(_Waiting(fetch, variables, errors, answer))
-        return await answer
-
-    def _flush(self, url: str) -> None:
-        task = asyncio.ensure_future(self._send(self._waiting.pop(url)))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
-
-    async def _send(self, batch: list[_Waiting]) -> None:
+        waiting = self._waiting.get(fetch.url)
+        if waiting is not None:  # a leader is collecting this turn's fetches for the subgraph
+            answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+            waiting.append(_Waiting(fetch, variables, errors, answer))
+            return await answer
+        self._waiting[fetch.url] = []
         try:
-            if len(batch) == 1:
-                only = batch[0]
-                found = await self._call(
-                    only.fetch, only.fetch.operation, only.fetch.operation_name, only.variables, only.errors
-                )
-                _settle(only, found)
-                return
-            await self._send_batch(batch)
-        except asyncio.CancelledError:
-            for waiting in batch:
-                waiting.answer.cancel()
-            raise
-        except Exception as exc:  # a bug: each waiting fetch raises it, as it would have alone
-            for waiting in batch:
-                if not waiting.answer.done():
-                    waiting.answer.set_exception(exc)
+            await asyncio.sleep(0)  # the fetches made ready with this one run first, and join
+        finally:
+            joined = self._waiting.pop(fetch.url)
+        if not joined:
+            return await self._call(fetch, fetch.operation, fetch.operation_name, variables, errors)
+        return await self._lead(_Waiting(fetch, variables, errors, None), joined)
 
-    async def _send_batch(self, batch: list[_Waiting]) -> None:
+    async def _lead(self, me: _Waiting, joined: list[_Waiting]) -> dict[str, Any] | None:
+        try:
+            return await self._send_batch([me, *joined])
+        except asyncio.CancelledError:
+            for waiting in joined:
+                if waiting.answer is not None:
+                    waiting.answer.cancel()
+            raise
+        except Exception as exc:  # a bug: each fetch raises it, as it would have alone
+            for waiting in joined:
+                if waiting.answer is not None and not waiting.answer.done():
+                    waiting.answer.set_exception(exc)
+            raise
+
+    async def _send_batch(self, batch: list[_Waiting]) -> dict[str, Any] | None:
+        """Send ``batch`` as one request; settle the others' answers, return the first's."""
         fetches = [waiting.fetch for waiting in batch]
         key = "batch:" + ",".join(str(fetch.id) for fetch in fetches)
         document = self._plan.cache.get(key)
@@ -139,11 +140,9 @@ class EntityBatcher:
                     variables.setdefault(variable, value)
         failures: list[dict[str, Any]] = []
         answer = await self._call(fetches[0], operation, name, variables, failures)
-        for index, waiting in enumerate(batch):
+        parts = [None if answer is None else _part(answer, index) for index in range(len(batch))]
+        for waiting, part in zip(batch, parts, strict=True):
             waiting.errors.extend(failures)  # a failed request is every fetch's failure
-            _settle(waiting, None if answer is None else _part(answer, index))
-
-
-def _settle(waiting: _Waiting, answer: dict[str, Any] | None) -> None:
-    if not waiting.answer.done():  # its request may have been cancelled meanwhile
-        waiting.answer.set_result(answer)
+            if waiting.answer is not None and not waiting.answer.done():  # it may have been cancelled
+                waiting.answer.set_result(part)
+        return parts[0]
