@@ -21,12 +21,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.applications import Starlette
 
+from resolvers.directory import LocationDirectory
+from resolvers.domain import ExternalRef, Location
 from resolvers.http import HttpClient
 from resolvers.kit import ConnectorKit
 from resolvers.policy import ConnectorPolicies
 from sandbox.cli import create_app
 from sandbox.runtime import Runtime
 from sandbox.settings import SandboxSettings
+from sandbox.world import Location as WorldLocation
 from sandbox.world import World, build_world
 from storage import Cache, TokenBuckets
 from storage.memory import MemoryCache, MemoryTokenBuckets
@@ -60,6 +63,23 @@ class RunningSystem:
 
 
 RunSystem = Callable[..., contextlib.AbstractAsyncContextManager[RunningSystem]]
+
+
+def world_directory(world: World, ref: Callable[[WorldLocation], ExternalRef | None]) -> LocationDirectory:
+    """The world's locations as the OMS location master gives them (facility codes), each with its id
+    in one system (``ref``; None: that system does not know the location)."""
+    return LocationDirectory.of(
+        Location(
+            id=loc.code,
+            name=loc.name,
+            type=loc.type,
+            address=None,
+            fulfills_online=loc.fulfills_online,
+            pickup_enabled=loc.pickup_enabled,
+            refs=(found,) if (found := ref(loc)) is not None else (),
+        )
+        for loc in world.locations
+    )
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from resolvers.directory import LocationDirectory
-from resolvers.domain import ExternalRef, Location, Money, OrderDraft, OrderDraftLine
+from resolvers.domain import ExternalRef, Money, OrderDraft, OrderDraftLine
 from resolvers.kit import ConnectorKit
 from resolvers.policy import ConnectorPolicies
 from resolvers.pos import PosConnector, PosSettings
 from sandbox.world import Order, World
-from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem
+from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, world_directory
 
 __all__ = [
     "MakeConnector",
@@ -32,17 +32,8 @@ __all__ = [
 
 def pos_directory(world: World) -> LocationDirectory:
     """Our locations (OMS facility ids) with their Square ids, as the location master has them."""
-    return LocationDirectory.of(
-        Location(
-            id=loc.code,
-            name=loc.name,
-            type=loc.type,
-            address=None,
-            fulfills_online=loc.fulfills_online,
-            pickup_enabled=loc.pickup_enabled,
-            refs=(ExternalRef("POS", loc.square_location_id),) if loc.square_location_id else (),
-        )
-        for loc in world.locations
+    return world_directory(
+        world, lambda loc: ExternalRef("POS", loc.square_location_id) if loc.square_location_id else None
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from starlette.types import ASGIApp
 
 from resolvers.directory import LocationDirectory
-from resolvers.domain import ExternalRef, Location, Money, OrderDraft, OrderDraftLine
+from resolvers.domain import ExternalRef, Money, OrderDraft, OrderDraftLine
 from resolvers.erp import ErpConnector, ErpSettings
 from resolvers.kit import ConnectorKit
 from resolvers.policy import ConnectorPolicies, SystemPolicy
@@ -28,27 +28,16 @@ from sandbox.erp.system import ErpSystem
 from sandbox.settings import SandboxSettings
 from sandbox.world import World
 from tests._servers import serving
-from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem
+from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, world_directory
 
 SO_ROOT = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
 STOCK_ROOT = "/sap/opu/odata/sap/API_MATERIAL_STOCK_SRV"
 TOKEN_FETCH = f"GET {SO_ROOT}/"
 
 
-def erp_locations(world: World) -> list[Location]:
+def erp_directory(world: World) -> LocationDirectory:
     """The world's locations as the OMS location master gives them (ERP plant in the refs)."""
-    return [
-        Location(
-            id=loc.code,
-            name=loc.name,
-            type=loc.type,
-            address=None,
-            fulfills_online=loc.fulfills_online,
-            pickup_enabled=loc.pickup_enabled,
-            refs=(ExternalRef("ERP", loc.erp_plant),),
-        )
-        for loc in world.locations
-    ]
+    return world_directory(world, lambda loc: ExternalRef("ERP", loc.erp_plant))
 
 
 def erp_policies(policy: SystemPolicy | None = None) -> ConnectorPolicies:
@@ -90,9 +79,7 @@ async def running_erp(
     app = create_app("erp", SandboxSettings(knobs=knobs or {}, access_token=access_token), world=world)
     async with serving(wrap(app) if wrap else app) as url:
         kit = make_live_kit(erp_policies(policy))
-        connector = ErpConnector(
-            kit, ErpSettings(base_url=url, **settings), LocationDirectory.of(erp_locations(world))
-        )
+        connector = ErpConnector(kit, ErpSettings(base_url=url, **settings), erp_directory(world))
         yield Erp(RunningSystem("erp", url, app), connector, kit)
 
 
@@ -123,6 +110,6 @@ def order_draft(world: World, number: str, *, customer_id: str | None = None, li
 
 
 async def test_every_location_of_the_world_has_its_erp_plant_in_the_directory(world: World) -> None:
-    plants = (await LocationDirectory.of(erp_locations(world)).map()).system_ids("ERP")
+    plants = (await erp_directory(world).map()).system_ids("ERP")
     assert plants == {loc.code: loc.erp_plant for loc in world.locations}
     assert len(set(plants.values())) == len(world.locations) == 30

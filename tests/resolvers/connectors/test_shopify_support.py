@@ -16,13 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from resolvers.directory import LocationDirectory
-from resolvers.domain import ExternalRef, Location, Money, OrderDraft, OrderDraftLine
+from resolvers.domain import ExternalRef, Money, OrderDraft, OrderDraftLine
 from resolvers.kit import ConnectorKit
 from resolvers.policy import ConnectorPolicies, SystemPolicy
 from resolvers.shopify import ShopifyConnector, ShopifySettings
+from sandbox.world import Location as WorldLocation
 from sandbox.world import World
 from storage import Cache, TokenBuckets
-from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem
+from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem, world_directory
 
 TOKEN = "shpat_connector_test"
 ROOMY = {"cost_bucket_size": 100_000.0, "cost_restore_rate": 100_000.0}
@@ -32,18 +33,11 @@ QUICK_RETRY = {"attempts": 3, "base_delay": 0.01, "max_delay": 0.05, "max_retry_
 
 def directory_of(world: World) -> LocationDirectory:
     """Our location ids (OMS facility codes) with their Shopify ids, as the location master has them."""
-    return LocationDirectory.of(
-        Location(
-            id=loc.code,
-            name=loc.name,
-            type=loc.type,
-            address=None,
-            fulfills_online=loc.fulfills_online,
-            pickup_enabled=loc.pickup_enabled,
-            refs=(ExternalRef("SHOPIFY", str(loc.shopify_location_id)),) if loc.shopify_location_id else (),
-        )
-        for loc in world.locations
-    )
+    return world_directory(world, _shopify_ref)
+
+
+def _shopify_ref(loc: WorldLocation) -> ExternalRef | None:
+    return ExternalRef("SHOPIFY", str(loc.shopify_location_id)) if loc.shopify_location_id else None
 
 
 def policy(

@@ -26,8 +26,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 from starlette.applications import Starlette
 
-from resolvers.directory import LocationDirectory
-from resolvers.domain import ExternalRef, Location
 from resolvers.policy import CachePolicy, ConnectorPolicies, OperationPolicy
 from resolvers.shopify import ShopifyConnector, ShopifySettings
 from resolvers.shopify.webhooks import WebhookTarget, order_number_of_return, verify_hmac, webhook_routes
@@ -37,6 +35,7 @@ from storage.memory import MemoryIdempotencyStore
 from storage.sqlite import SqliteIdempotencyStore
 from tests._servers import serving
 from tests.resolvers.connectors.conftest import LiveKitFactory, RunningSystem, RunSystem
+from tests.resolvers.connectors.test_shopify_support import directory_of
 from tests.sandbox._shopify import BIG_BUCKET, Shop
 
 SECRET = "sandbox-webhook-secret"
@@ -74,23 +73,6 @@ class Recorder:
 
     async def invalidate_order(self, number: str) -> None:
         self.orders.append(number)
-
-
-def directory_of(world: World) -> LocationDirectory:
-    """Our location ids (the OMS facility codes) with their Shopify ids, as the OMS master has them."""
-    return LocationDirectory.of(
-        Location(
-            id=loc.code,
-            name=loc.name,
-            type=loc.type,
-            address=None,
-            fulfills_online=loc.fulfills_online,
-            pickup_enabled=loc.pickup_enabled,
-            refs=(ExternalRef("SHOPIFY", str(loc.shopify_location_id)),),
-        )
-        for loc in world.locations
-        if loc.shopify_location_id is not None
-    )
 
 
 def signed(
