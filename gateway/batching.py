@@ -89,22 +89,23 @@ class EntityBatcher:
     def __init__(self, plan: QueryPlan, call: Call) -> None:
         self._plan = plan
         self._call = call
-        self._waiting: dict[str, list[_Waiting]] = {}
+        self._waiting: dict[tuple[str, str], list[_Waiting]] = {}
 
     async def fetch(
         self, fetch: Fetch, variables: dict[str, Any], errors: list[dict[str, Any]]
     ) -> dict[str, Any] | None:
         """The subgraph's answer to ``fetch`` (alone or batched with others ready in this turn)."""
-        waiting = self._waiting.get(fetch.url)
+        key = (fetch.graph, fetch.url)  # one subgraph: its schema answers every selection of the batch
+        waiting = self._waiting.get(key)
         if waiting is not None:  # a leader is collecting this turn's fetches for the subgraph
             answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
             waiting.append(_Waiting(fetch, variables, errors, answer))
             return await answer
-        self._waiting[fetch.url] = []
+        self._waiting[key] = []
         try:
             await asyncio.sleep(0)  # the fetches made ready with this one run first, and join
         finally:
-            joined = self._waiting.pop(fetch.url)
+            joined = self._waiting.pop(key)
         if not joined:
             return await self._call(fetch, fetch.operation, fetch.operation_name, variables, errors)
         return await self._lead(_Waiting(fetch, variables, errors, None), joined)
