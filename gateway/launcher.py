@@ -14,7 +14,9 @@ import contextlib
 import importlib.util
 import json
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-__all__ = ["Service", "Stack", "default_services"]
+__all__ = ["ALL_PORTS", "Service", "Stack", "default_services", "free_port_offset", "port_is_free"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,28 @@ GATEWAY_PORT = 4000
 SUPERGRAPH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 SHOPIFY_WEBHOOK_PATH = "/webhooks/shopify"
 """Where the inventory subgraph takes Shopify's webhooks (the sandbox Shopify delivers there)."""
+ALL_PORTS = [GATEWAY_PORT, *SUBGRAPH_PORTS.values(), *SANDBOX_PORTS.values()]
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """No process listens on ``port`` (connections lingering in TIME_WAIT do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_offset(tries: int = 100) -> int:
+    """An offset (a multiple of 10) at which every port of the stack is free: for a second stack
+    beside ``make run``'s (tests, the benchmark)."""
+    for _ in range(tries):
+        offset = random.randrange(20_000, 50_000, 10)
+        if all(port_is_free(port + offset) for port in ALL_PORTS):
+            return offset
+    raise RuntimeError("no free block of ports for the stack")
 
 
 def default_services(host: str, seed: int, size: str, port_offset: int = 0) -> list[Service]:

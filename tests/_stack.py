@@ -4,40 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from gateway.launcher import GATEWAY_PORT, SANDBOX_PORTS, SUBGRAPH_PORTS
+from gateway.launcher import (
+    ALL_PORTS,
+    GATEWAY_PORT,
+    SANDBOX_PORTS,
+    SUBGRAPH_PORTS,
+    free_port_offset,
+    port_is_free,
+)
 
 __all__ = ["ALL_PORTS", "RunningStack", "port_is_free", "running_stack"]
 
 BIN = Path(sys.executable).parent
-ALL_PORTS = [GATEWAY_PORT, *SUBGRAPH_PORTS.values(), *SANDBOX_PORTS.values()]
-
-
-def port_is_free(port: int) -> bool:
-    """No process listens on ``port`` (connections lingering in TIME_WAIT do not count)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _free_offset() -> int:
-    for _ in range(50):
-        offset = random.randrange(20_000, 50_000, 10)
-        if all(port_is_free(port + offset) for port in ALL_PORTS):
-            return offset
-    raise RuntimeError("no free block of ports")
 
 
 class RunningStack:
@@ -61,7 +46,7 @@ class RunningStack:
 @contextlib.contextmanager
 def running_stack(state_dir: Path, startup_timeout: float = 120.0) -> Iterator[RunningStack]:
     """The stack with its subgraphs' state in ``state_dir``; stopped with Ctrl-C (SIGINT) afterwards."""
-    offset = _free_offset()
+    offset = free_port_offset()
     env = {**os.environ, "RETAIL_SUBGRAPH_STORAGE_URL": f"sqlite:///{state_dir / 'state.sqlite3'}"}
     process = subprocess.Popen(
         [str(BIN / "retail-gateway"), "stack", "--port-offset", str(offset), "--startup-timeout", "90"],

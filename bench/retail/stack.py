@@ -25,8 +25,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import random
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -57,24 +55,6 @@ def unpaced_policies() -> dict[str, Any]:
     return policies
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _free_offset(ports: list[int]) -> int:
-    for _ in range(100):
-        offset = random.randrange(20_000, 55_000, 10)
-        if all(_port_is_free(port + offset) for port in ports):
-            return offset
-    raise RuntimeError("no free block of ports for the retail stack")
-
-
 class RetailStack:
     """Start with :meth:`start`, stop with :meth:`stop` (every process, by PID)."""
 
@@ -94,9 +74,9 @@ class RetailStack:
         self.sandbox_urls: dict[str, str] = {}
 
     def _services(self) -> list[Any]:
-        from gateway.launcher import GATEWAY_PORT, SANDBOX_PORTS, SUBGRAPH_PORTS, default_services
+        from gateway.launcher import default_services, free_port_offset
 
-        offset = _free_offset([GATEWAY_PORT, *SANDBOX_PORTS.values(), *SUBGRAPH_PORTS.values()])
+        offset = free_port_offset()
         services = default_services(self.host, self.seed, self.size, offset)
         knobs: dict[str, Any] = {"latency_ms": self.latency_ms, "latency_p99_ms": None}
         subgraph_env = {
