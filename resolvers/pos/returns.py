@@ -63,6 +63,9 @@ class PosReturns:
         return [None for _ in rma_numbers]
 
     async def _order_id(self, refund_id: str) -> str | None:
+        if not refund_id.strip():  # no refund has a blank id: nothing to ask Square
+            return None
+
         async def fetch(http: UpstreamHttp) -> _RefundAnswer:
             return await self._api.get(http, f"/refunds/{quote(refund_id, safe='')}", _RefundAnswer)
 

@@ -82,7 +82,7 @@ async def test_a_store_sales_return_only_the_till_knows_reads_through_its_order_
 
 async def test_unknown_rma_numbers_read_as_null(serve_subgraph: ServeSubgraph) -> None:
     async with serve_subgraph("returns") as client:
-        for rma in ("RMA-999999-01", "RMA-100015-77", "nonsense"):
+        for rma in ("RMA-999999-01", "RMA-100015-77", "nonsense", "POS-", "POS-no-such-refund", "POS-a/../b"):
             body = await client.gql(RETURN, {"id": rma})
             assert body == {"data": {"returnAuthorization": None}}, rma
 
