@@ -170,7 +170,12 @@ class Executor:
 
     def _batcher(self, plan: QueryPlan, headers: dict[str, str]) -> EntityBatcher | None:
         """One batcher per execution of a query plan with two or more entity fetches (else none)."""
-        if not self.batch or plan.kind != "query" or sum(f.entity for f in plan.fetches) < 2:
+        if not self.batch or plan.kind != "query":
+            return None
+        entity_fetches = plan.cache.get("entity_fetches")
+        if entity_fetches is None:
+            entity_fetches = plan.cache["entity_fetches"] = sum(f.entity for f in plan.fetches)
+        if entity_fetches < 2:
             return None
 
         async def call(

@@ -23,17 +23,18 @@ back, no refund); the subgraphs map these to our ReturnStatus.
 **reason**: the till's reason text as our ReturnReason where it is one of
 :data:`TILL_REASONS`, else the text. **refund**: the amount once APPROVED.
 **drop_off_location_id**: the sale's store (returns are taken at a till).
+**refund_method**: ORIGINAL_PAYMENT (the order's refund entry does not say;
+a copy from the OMS or ERP, when there is one, says which).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from resolvers.domain import (
     Money,
     OrderEventRecord,
-    OrderLineRecord,
     OrderRecord,
     ReturnLineRecord,
     ReturnRecord,
@@ -61,45 +62,45 @@ def _reason(text: str | None) -> str:
     return TILL_REASONS.get(text.strip().lower(), text.strip())
 
 
-def _goods(
-    entry: OrderReturn, by_uid: dict[str, OrderLineRecord], reason: str
-) -> tuple[ReturnLineRecord, ...]:
-    units: dict[int, int] = {}
+Units = dict[int, int]
+"""Order line number -> units."""
+
+
+def _goods(entry: OrderReturn, line_of_uid: dict[str, int]) -> Units:
+    """The units an ``order.returns`` entry brought back, by our line number."""
+    units: Units = {}
     for item in entry.return_line_items:
-        line = by_uid.get(item.source_line_item_uid or "")
-        if line is not None:
-            units[line.line_no] = units.get(line.line_no, 0) + quantity(item.quantity)
-    return tuple(
-        ReturnLineRecord(line_no=no, quantity=qty, reason=reason, sku=_sku(by_uid, no))
-        for no, qty in sorted(units.items())
-    )
+        line_no = line_of_uid.get(item.source_line_item_uid or "")
+        if line_no is not None:
+            units[line_no] = units.get(line_no, 0) + quantity(item.quantity)
+    return units
 
 
-def _sku(by_uid: dict[str, OrderLineRecord], line_no: int) -> str | None:
-    return next((line.sku for line in by_uid.values() if line.line_no == line_no and line.sku), None)
+def _worth(units: Units, prices: dict[int, Money]) -> Money | None:
+    """What ``units`` cost at the order's prices (None: a line the order lacks)."""
+    if any(no not in prices for no in units):
+        return None
+    currencies = {prices[no].currency for no in units}
+    if len(currencies) != 1:
+        return None
+    return Money(sum((prices[no].amount * qty for no, qty in units.items()), Decimal(0)), currencies.pop())
 
 
-def _worth(lines: Sequence[ReturnLineRecord], record: OrderRecord) -> Money | None:
-    prices = {line.line_no: line.unit_price for line in record.lines}
-    total = None
-    for line in lines:
-        price = prices.get(line.line_no)
-        if price is None:
-            return None
-        value = Money(price.amount * line.quantity, price.currency)
-        total = value if total is None else Money(total.amount + value.amount, total.currency)
-    return total
-
-
-def _paid_for(refund: Money, record: OrderRecord, reason: str) -> tuple[ReturnLineRecord, ...]:
+def _paid_for(refund: Money, record: OrderRecord) -> Units:
+    """The first order line ``refund`` pays a whole number of fulfilled units of (empty: none)."""
     for line in record.lines:
         price = line.unit_price.amount
         if price <= 0 or line.unit_price.currency != refund.currency:
             continue
         units, rest = divmod(refund.amount, price)
         if rest == 0 and 1 <= units <= (line.quantity_fulfilled or 0):
-            return (ReturnLineRecord(line_no=line.line_no, quantity=int(units), reason=reason, sku=line.sku),)
-    return ()
+            return {line.line_no: int(units)}
+    return {}
+
+
+def _lines(units: Units, record: OrderRecord, reason: str) -> tuple[ReturnLineRecord, ...]:
+    skus = {line.line_no: line.sku for line in record.lines}
+    return tuple(ReturnLineRecord(no, qty, reason, skus.get(no) or None) for no, qty in sorted(units.items()))
 
 
 def _store(record: OrderRecord) -> str | None:
@@ -135,39 +136,35 @@ def _record(
 
 def return_records(order: SquareOrder, record: OrderRecord) -> tuple[ReturnRecord, ...]:
     """The returns of ``order`` (see the module docstring); ``record`` is its canonical record."""
-    by_uid = {line.system_line_id: line for line in record.lines if line.system_line_id}
-    entries = [(entry, _goods(entry, by_uid, "OTHER")) for entry in order.returns]
+    line_of_uid = {line.system_line_id: line.line_no for line in record.lines if line.system_line_id}
+    prices = {line.line_no: line.unit_price for line in record.lines}
+    returned = [(entry.uid, goods) for entry in order.returns if (goods := _goods(entry, line_of_uid))]
     claimed: set[int] = set()
     out: list[ReturnRecord] = []
-    refunds = sorted(order.refunds, key=lambda r: (utc(r.created_at) or record.placed_at, r.id))
-    for refund in refunds:
-        reason = _reason(refund.reason)
+    for refund in sorted(order.refunds, key=lambda r: (utc(r.created_at) or record.placed_at, r.id)):
         amount = money(refund.amount_money)
         match = next(
             (
                 i
-                for i, (_, goods) in enumerate(entries)
-                if i not in claimed and goods and _worth(goods, record) == amount
+                for i, (_, units) in enumerate(returned)
+                if i not in claimed and _worth(units, prices) == amount
             ),
             None,
         )
-        if match is not None:
+        if match is not None:  # the goods are back
             claimed.add(match)
-            lines = tuple(
-                ReturnLineRecord(ln.line_no, ln.quantity, reason, ln.sku) for ln in entries[match][1]
-            )
+            units = returned[match][1]
             status = "PENDING+RETURNED" if refund.status == "PENDING" else refund.status
         else:
-            lines, status = _paid_for(amount, record, reason), refund.status
-        out.append(
-            _record(
-                record, refund.id, status, lines, utc(refund.created_at) or record.placed_at, refund=refund
-            )
-        )
-    for i, (entry, goods) in enumerate(entries):
-        if i not in claimed and goods:
+            units, status = _paid_for(amount, record), refund.status
+        at = utc(refund.created_at) or record.placed_at
+        lines = _lines(units, record, _reason(refund.reason))
+        out.append(_record(record, refund.id, status, lines, at, refund=refund))
+    for i, (uid, units) in enumerate(returned):
+        if i not in claimed:  # goods back with no refund: an exchange
             at = record.updated_at or record.placed_at
+            lines = _lines(units, record, "OTHER")
             out.append(
-                _record(record, entry.uid or f"{order.id}:return:{i + 1}", "RETURNED", goods, at, refund=None)
+                _record(record, uid or f"{order.id}:return:{i + 1}", "RETURNED", lines, at, refund=None)
             )
     return tuple(out)

@@ -21,6 +21,7 @@ from resolvers.pos.mapping import (
     stock_levels,
 )
 from resolvers.pos.mapping_orders import financial_status, line_no_of, line_uid, order_record
+from resolvers.pos.mapping_returns import return_records
 from resolvers.pos.wire import (
     CountsAnswer,
     LoyaltyAccount,
@@ -172,6 +173,45 @@ def test_returns_count_against_their_source_lines_and_refunds_make_the_financial
     assert [line.quantity_returned for line in record.lines] == [1, 0]
     assert record.financial_status == "PARTIALLY_REFUNDED"
     assert [event.type for event in record.events][-2:] == ["REFUND_APPROVED", "REFUND_PENDING"]
+
+
+def test_refunds_are_returns_paired_with_the_goods_they_pay_for_and_an_exchange_stands_alone() -> None:
+    order = an_order(
+        returns=[
+            {"uid": "r1", "return_line_items": [{"source_line_item_uid": "u2", "quantity": "1"}]},
+            {"uid": "r2", "return_line_items": [{"source_line_item_uid": "u1", "quantity": "1"}]},
+        ],
+        refunds=[
+            {  # pays one unit of line 1 (19.99): the second entry's goods, not the first's
+                "id": "F1",
+                "status": "PENDING",
+                "amount_money": usd(1999),
+                "reason": "Size or fit",
+                "created_at": "2026-10-02T00:00:00Z",
+            },
+            {  # goods not back: the line it pays a whole number of units of
+                "id": "F2",
+                "status": "APPROVED",
+                "amount_money": usd(3998),
+                "reason": "Damaged item",
+                "created_at": "2026-10-03T00:00:00Z",
+            },
+        ],
+    )
+    returns = return_records(order, order_record(order, skus=SKUS, locations=LOCATIONS))
+    assert [(r.system_id, r.status, r.refund) for r in returns] == [
+        ("F1", "PENDING+RETURNED", None),
+        ("F2", "APPROVED", Money(Decimal("39.98"), "USD")),
+        ("r1", "RETURNED", None),  # goods back, nothing refunded: an exchange
+    ]
+    assert [[(ln.line_no, ln.quantity, ln.reason, ln.sku) for ln in r.lines] for r in returns] == [
+        [(1, 1, "SIZE_OR_FIT", "SKU-1")],
+        [(1, 2, "DAMAGED", "SKU-1")],
+        [(2, 1, "OTHER", "SKU-2")],
+    ]
+    assert {(r.rma_number, r.order_number, r.drop_off_location_id) for r in returns} == {
+        (None, "R100001", "ST001")
+    }
 
 
 @pytest.mark.parametrize(
