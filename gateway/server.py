@@ -21,9 +21,10 @@ from typing import Any
 import orjson
 from graphql import OperationType
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from gateway.operation import OperationError
 from gateway.planner import PlanningError
@@ -194,6 +195,32 @@ class _GraphQLEndpoint:
         return GraphQLRequest(query, variables, name or None)
 
 
+class _GatewayApp(Starlette):
+    """Starlette, with ``/graphql`` served straight from the ASGI call.
+
+    The hot path skips the router and Starlette's two exception middlewares
+    (their share of a small request's CPU was ~10 %): the endpoint answers
+    every outcome itself, and anything it did not expect is logged and
+    answered 500 with a JSON error, as the middleware would have done.
+    """
+
+    endpoint: _GraphQLEndpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/graphql" or scope["method"] not in ("GET", "POST"):
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.endpoint.handle(request)
+        except ClientDisconnect:
+            return  # nobody to answer
+        except Exception:
+            _log.exception("unexpected error while serving /graphql")
+            response = _respond(_error_body("Internal server error.", "INTERNAL_SERVER_ERROR"), 500, _JSON)
+        await response(scope, receive, send)
+
+
 def create_app(supergraph: Supergraph, settings: GatewaySettings | None = None) -> Starlette:
     """The gateway's ASGI app for ``supergraph``."""
     settings = settings or GatewaySettings()
@@ -211,12 +238,13 @@ def create_app(supergraph: Supergraph, settings: GatewaySettings | None = None) 
         finally:
             await gateway.close()
 
-    app = Starlette(
+    app = _GatewayApp(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
+    app.endpoint = endpoint
     app.state.gateway = gateway
     return app

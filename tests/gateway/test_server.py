@@ -142,3 +142,23 @@ async def test_get_with_variables_that_are_not_json_is_a_400(client: httpx.Async
     response = await client.get("/graphql", params={"query": "{ __typename }", "variables": "{nope"})
     assert response.status_code == 400
     assert _codes(response.json()) == ["BAD_REQUEST"]
+
+
+async def test_an_unexpected_failure_is_a_json_500_without_a_stack_trace(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+
+    async def broken(request: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.endpoint, "handle", broken)
+    response = await client.post("/graphql", json={"query": "{ topProducts { upc } }"})
+    assert response.status_code == 500
+    assert _codes(response.json()) == ["INTERNAL_SERVER_ERROR"]
+    assert "a bug" not in response.text
+
+
+async def test_other_methods_and_paths_still_go_through_the_router(client: httpx.AsyncClient) -> None:
+    assert (await client.put("/graphql", json={"query": "{ __typename }"})).status_code == 405
+    assert (await client.get("/nowhere")).status_code == 404
