@@ -12,6 +12,9 @@ facilities, every carried pair (pairs not carried are left out, as the port
 asks); beyond that the SKUs (and facilities) are split into concurrent
 calls. Cached for seconds, keyed by the sorted SKUs and facilities, and
 served stale (``stale=True``, ``as_of`` = when it was read) on an outage.
+The levels mapped from a cached answer are kept with it (the last
+``_MAPPED_KEPT`` answers): a warm read hands out the same immutable levels
+instead of mapping every position again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = ["OmsInventory"]
 
 _FACILITIES = wire.model_codec(wire.FacilityPage)
 _POSITIONS = wire.model_codec(wire.InventoryAnswer)
+_MAPPED_KEPT = 64
 
 
 def _chunks(values: Sequence[str], size: int) -> list[list[str]]:
@@ -41,6 +45,9 @@ class OmsInventory:
 
     def __init__(self, ctx: OmsContext) -> None:
         self._ctx = ctx
+        # id(decoded answer) -> (that answer, (stored_at, stale), its levels); the answer is held so
+        # its id cannot be reused while the entry lives.
+        self._mapped: dict[int, tuple[wire.InventoryAnswer, tuple[float | None, bool], list[StockLevel]]] = {}
 
     async def locations(self) -> list[Location]:
         ctx = self._ctx
@@ -87,9 +94,15 @@ class OmsInventory:
 
         key = {"skus": sorted(skus), "facilities": sorted(facilities)}
         result = await ctx.read("stock", fetch, cache_key=key, codec=_POSITIONS)
-        read_at = result.stored_at
+        read_at, answer = result.stored_at, result.value
+        kept = self._mapped.get(id(answer))
+        if kept is not None and kept[0] is answer and kept[1] == (read_at, result.stale):
+            return kept[2]
         as_of = datetime.fromtimestamp(read_at, UTC) if read_at is not None else datetime.now(UTC)
-        return [
-            mapping.stock_level(position, as_of=as_of, stale=result.stale)
-            for position in result.value.inventory
-        ]
+        stale = result.stale
+        levels = [mapping.stock_level(position, as_of=as_of, stale=stale) for position in answer.inventory]
+        if read_at is not None:  # only answers the cache keeps come back as the same object
+            if len(self._mapped) >= _MAPPED_KEPT:
+                del self._mapped[next(iter(self._mapped))]
+            self._mapped[id(answer)] = (answer, (read_at, result.stale), levels)
+        return levels

@@ -53,9 +53,13 @@ __all__ = [
 DEFAULT_PRECEDENCE: tuple[System, ...] = ("OMS", "POS", "SHOPIFY", "ERP")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LocationStock:
-    """One SKU at one location, from one system's figure (plus the best-known ``incoming``)."""
+    """One SKU at one location, from one system's figure (plus the best-known ``incoming``).
+
+    Treat as immutable. Not ``frozen``: a listing page builds thousands (every SKU at every
+    eligible location), and a frozen dataclass's ``__init__`` costs ~3x as much.
+    """
 
     sku: str
     location_id: str
@@ -94,9 +98,14 @@ def pick_location_stock(
     """
     if not levels:
         return None
-    if len({(level.sku, level.location_id) for level in levels}) > 1:
-        raise RecordsMismatch("stock levels of different SKUs or locations cannot be merged")
-    chosen = min(levels, key=lambda level: _rank(level.system, precedence))  # first of the best rank
+    if len(levels) == 1:  # the usual case: only the authority was asked
+        chosen = levels[0]
+        incoming = chosen.incoming
+    else:
+        if len({(level.sku, level.location_id) for level in levels}) > 1:
+            raise RecordsMismatch("stock levels of different SKUs or locations cannot be merged")
+        chosen = min(levels, key=lambda level: _rank(level.system, precedence))  # first of the best rank
+        incoming = max(level.incoming for level in levels)
     return LocationStock(
         sku=chosen.sku,
         location_id=chosen.location_id,
@@ -105,7 +114,7 @@ def pick_location_stock(
         reserved=chosen.reserved,
         safety_stock=chosen.safety_stock,
         unavailable=chosen.unavailable,
-        incoming=max(level.incoming for level in levels),
+        incoming=incoming,
         as_of=chosen.as_of,
         stale=chosen.stale,
         system=chosen.system,

@@ -3,9 +3,9 @@
 Figures come from the OMS, the inventory authority (on hand, committed and
 soft reservations, unavailable, safety stock, incoming for every location),
 one call per request for every (SKU, location) the request needs (a
-dataloader gathers them). When the OMS cannot answer and has nothing cached,
-the stores' figures come from the POS and the rest from Shopify instead (one
-call each). The arithmetic is :mod:`subgraphs.domain.stock`'s.
+dataloader gathers them, one key per SKU and set of locations). When the
+OMS cannot answer and has nothing cached, the stores' figures come from
+the POS and the rest from Shopify instead (one call each). The arithmetic is :mod:`subgraphs.domain.stock`'s.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from strawberry.federation.types import FieldSet
 
 from resolvers import domain
 from resolvers.errors import ConnectorError
-from resolvers.loaders import StockKey, stock_loader
+from resolvers.loaders import SkuStockKey, sku_stock_loader
 from resolvers.ports import StockSource
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
@@ -74,34 +74,38 @@ class LocationAvailability:
         )
 
 
+def _location_figures(root: Availability) -> list[LocationAvailability]:
+    """Built only when asked: a listing page wants the totals of many SKUs, not each location's figures."""
+    return [LocationAvailability.of(stock) for stock in root.per_location]
+
+
 @strawberry.type
 class Availability:
     sku: strawberry.ID
     channel: Channel  # type: ignore[valid-type]
     available_to_sell: int
     status: StockStatus  # type: ignore[valid-type]
-    locations: list[LocationAvailability]
+    locations: list[LocationAvailability] = strawberry.field(resolver=_location_figures)
     as_of: datetime
     stale: bool
+    per_location: strawberry.Private[list[LocationStock]]
 
 
-def _loader(info: Info, source: StockSource) -> DataLoader[StockKey, domain.StockLevel | None]:
-    return info.context.loader(f"stock.{source.system}", lambda: stock_loader(source))
+def _loader(info: Info, source: StockSource) -> DataLoader[SkuStockKey, list[domain.StockLevel]]:
+    return info.context.loader(f"stock.{source.system}", lambda: sku_stock_loader(source))
 
 
 async def _levels(info: Info, sku: str, locations: Sequence[domain.Location]) -> list[domain.StockLevel]:
     """The figures for ``sku`` at ``locations``: the OMS's, or the POS's and Shopify's when it fails."""
     systems = info.context.systems
-    keys = [(sku, location.id) for location in locations]
     try:
-        found = await _loader(info, systems.oms).load_many(keys)
-        return [level for level in found if level is not None]
+        return await _loader(info, systems.oms).load((sku, tuple(location.id for location in locations)))
     except ConnectorError:
-        stores = [(sku, loc.id) for loc in locations if loc.type == "STORE"]
-        others = [(sku, loc.id) for loc in locations if loc.type != "STORE"]
-        from_pos = await _loader(info, systems.pos).load_many(stores) if stores else []
-        from_shopify = await _loader(info, systems.shopify).load_many(others) if others else []
-        return [level for level in [*from_pos, *from_shopify] if level is not None]
+        stores = tuple(loc.id for loc in locations if loc.type == "STORE")
+        others = tuple(loc.id for loc in locations if loc.type != "STORE")
+        from_pos = await _loader(info, systems.pos).load((sku, stores)) if stores else []
+        from_shopify = await _loader(info, systems.shopify).load((sku, others)) if others else []
+        return [*from_pos, *from_shopify]
 
 
 @fed.type(keys=["sku"])
@@ -143,7 +147,7 @@ class Variant:
             channel=channel,
             available_to_sell=network.available_to_sell,
             status=network.status,
-            locations=[LocationAvailability.of(stock) for stock in per_location],
+            per_location=per_location,
             as_of=network.as_of or datetime.now(UTC),
             stale=network.stale,
         )
