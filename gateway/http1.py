@@ -12,7 +12,9 @@ subgraph server; bench/README.md). What it does, and no more:
   wait for a free one, within their timeout); idle connections are reused
   newest first and dropped once idle for ``keepalive_s`` (set it below the
   subgraphs' own keep-alive timeout, so a request never lands on a socket
-  the server is closing);
+  the server is closing), or sooner when the server's ``Keep-Alive:
+  timeout=N`` says it closes idle sockets sooner (then a second before, or
+  at half of a shorter one);
 - TLS for ``https://`` URLs (the default verifying context);
 - responses framed by Content-Length, chunked encoding or connection
   close; gzip/deflate bodies decoded (none are asked for); 1xx skipped;
@@ -42,6 +44,7 @@ __all__ = ["HTTPClientError", "HTTPPool", "Target"]
 
 _TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _BAD_VALUE = re.compile(rb"[\r\n\x00]")
+_KEEP_ALIVE_TIMEOUT = re.compile(rb"timeout\s*=\s*(\d+)", re.IGNORECASE)
 
 
 class HTTPClientError(Exception):
@@ -76,7 +79,10 @@ def header_block(headers: Mapping[str, str]) -> bytes:
     """``headers`` as request header lines; refuses names and values that would split the request."""
     lines = []
     for name, value in headers.items():
-        raw_name, raw_value = name.encode("latin-1"), value.encode("latin-1")
+        try:
+            raw_name, raw_value = name.encode("latin-1"), value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise HTTPClientError(f"invalid request header {name!r}: not latin-1") from None
         if not _TOKEN.match(raw_name) or _BAD_VALUE.search(raw_value):
             raise HTTPClientError(f"invalid request header {name!r}")
         lines.append(b"%s: %s\r\n" % (raw_name, raw_value))
@@ -96,6 +102,7 @@ class _Connection(asyncio.Protocol):
         self.reusable = False
         self.reused = False
         self.idle_since = 0.0
+        self.idle_limit: float | None = None  # from the server's Keep-Alive: timeout=N
         self._reset()
 
     def _reset(self) -> None:
@@ -146,6 +153,9 @@ class _Connection(asyncio.Protocol):
             self.framed = self.framed or b"chunked" in value.lower()
         elif lowered == b"content-encoding":
             self.encoding = value.strip().lower()
+        elif lowered == b"keep-alive" and (found := _KEEP_ALIVE_TIMEOUT.search(value)):
+            seconds = int(found.group(1))
+            self.idle_limit = max(seconds - 1.0, seconds / 2)
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
@@ -329,12 +339,12 @@ class HTTPPool:
             connection = idle.pop()  # newest first: the likeliest to be alive
             if connection.closed:
                 continue
-            if now - connection.idle_since > self.keepalive_s:
-                connection.close()  # and every older one behind it
-                for stale in idle:
-                    stale.close()
-                idle.clear()
-                return None
+            limit = self.keepalive_s
+            if connection.idle_limit is not None and connection.idle_limit < limit:
+                limit = connection.idle_limit
+            if now - connection.idle_since >= limit:
+                connection.close()  # the server may be closing it: older ones are looked at in turn
+                continue
             return connection
         return None
 

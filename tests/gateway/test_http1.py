@@ -223,3 +223,21 @@ async def test_close_closes_busy_connections_too(serve: Starter) -> None:
     await client.close()
     with pytest.raises(SubgraphHTTPError, match="closed the connection"):
         await pending
+
+
+async def test_a_socket_is_not_reused_once_the_servers_keep_alive_timeout_nears(serve: Starter) -> None:
+    raw = await serve(lambda n, request: _response(extra=b"keep-alive: timeout=1\r\n"))
+    client = await _client(keepalive_s=30)
+    await client.post(raw.url, b"{}", {})
+    await client.post(raw.url, b"{}", {})  # at once: the same connection
+    await asyncio.sleep(0.6)  # past half the server's one second
+    await client.post(raw.url, b"{}", {})
+    assert (raw.connections, len(raw.requests)) == (2, 3)
+    await client.close()
+
+
+async def test_a_header_value_outside_latin_1_is_refused_not_a_crash() -> None:
+    client = await _client()
+    with pytest.raises(SubgraphHTTPError, match="not latin-1"):
+        await client.post("http://127.0.0.1:9/graphql", b"{}", {"x-correlation-id": "caf\u00e9\u2603"})
+    await client.close()
