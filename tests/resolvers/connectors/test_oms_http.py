@@ -197,7 +197,12 @@ async def test_a_retried_read_makes_one_span_per_attempt(
     assert levels
     client = _client_spans(exporter)
     attributes = [dict(span.attributes or {}) for span in client]
-    assert [(a["retail.retries"], a["http.response.status_code"]) for a in attributes] == [(0, 503), (1, 200)]
+    # One span per attempt, numbered: the outage ends once seen, but a busy machine may let one
+    # more retry run into it before that, so the failed attempts number one or more.
+    failed = len(attributes) - 1
+    assert failed >= 1
+    expected = [(n, 503) for n in range(failed)] + [(failed, 200)]
+    assert [(a["retail.retries"], a["http.response.status_code"]) for a in attributes] == expected
     assert all(span.parent and span.parent.span_id == caller.get_span_context().span_id for span in client)
 
 
