@@ -10,11 +10,7 @@ read of them counts as those systems' records) and filtered by the
 merged ``status`` and ``channel``, until ``first`` (plus one, to know whether
 a next page exists) are found, every system is exhausted, or ``MAX_SCAN``
 orders were looked at (then the page may be short; its cursor continues the
-scan). With a status filter the first round looks at ``ROUND`` orders, each
-next one at as many as the share that matched so far says are needed, but
-at most twice the last (and ``MAX_ROUND``): a rare status then costs 4
-rounds of calls one after another, not 10, and a common one no more orders
-than it needs.
+scan).
 
 The cursor is the base64 of the last position (time, number): the next page
 starts strictly below it, so orders placed meanwhile do not shift pages.
@@ -25,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,24 +32,11 @@ from subgraphs.domain.enums import Channel, OrderStatus
 from subgraphs.orders.reads import OrderDetail, load_orders, prime_records
 from subgraphs.orders.sources import Listing, Position, listings
 
-__all__ = [
-    "MAX_PAGE",
-    "MAX_ROUND",
-    "MAX_SCAN",
-    "ROUND",
-    "OrderPage",
-    "decode_cursor",
-    "encode_cursor",
-    "list_orders",
-    "round_size",
-]
+__all__ = ["MAX_PAGE", "MAX_SCAN", "OrderPage", "decode_cursor", "encode_cursor", "list_orders"]
 
 MAX_PAGE = 100
 MAX_SCAN = 500
 """Orders one page may look at to find ``first`` of a status."""
-ROUND = 50
-MAX_ROUND = 200
-"""Orders one round of a status-filtered scan looks at: at least, and at most."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,25 +77,6 @@ async def _round(sources: list[Listing], before: Position | None, want: int) -> 
     return certain[:want], done and len(certain) <= want
 
 
-def round_size(first: int, found: int, scanned: int, previous: int | None, filtered: bool) -> int:
-    """How many orders the next round looks at: ``found`` of ``first`` (+1) after ``scanned``.
-
-    Unfiltered, exactly the missing ones. Filtered by status: ``ROUND`` (or the page, if
-    larger) the first time; then what the share matched so far needs (a fifth more, for
-    luck), at least the missing ones, at most twice the previous round and ``MAX_ROUND``.
-    """
-    missing = first + 1 - found
-    if not filtered:
-        return missing
-    if previous is None:
-        return max(missing, ROUND)
-    ceiling = max(missing, min(previous * 2, MAX_ROUND))
-    if found == 0:
-        return ceiling
-    needed = math.ceil(missing * scanned / found * 1.2)
-    return max(missing, min(needed, ceiling))
-
-
 def _matches(detail: OrderDetail, status: OrderStatus | None, channel: Channel | None) -> bool:
     view = detail.view
     return (status is None or view.status is status) and (channel is None or view.channel is channel)
@@ -135,9 +98,8 @@ async def list_orders(
     sources = listings(ctx.systems, channel)
     found: list[tuple[Position, OrderDetail]] = []
     scanned, finished = 0, False
-    want: int | None = None
     while len(found) <= first and scanned < MAX_SCAN and not finished:
-        want = round_size(first, len(found), scanned, want, status is not None)
+        want = first + 1 - len(found) if status is None else max(first + 1, 50)
         positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
         if not positions:
             finished = True

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from sandbox.world import Order, World
-from subgraphs.orders.listing import MAX_ROUND, MAX_SCAN, ROUND, round_size
 from tests.subgraphs.conftest import GraphQLClient, Sandboxes
 
 LIST = """
@@ -121,28 +120,3 @@ async def test_a_customers_orders_come_from_every_system_newest_first(
 async def test_a_customer_with_no_orders_has_an_empty_list(orders: GraphQLClient) -> None:
     body = await orders.gql(CUSTOMER_ORDERS, {"r": [{"__typename": "Customer", "id": "C999999"}]})
     assert body == {"data": {"_entities": [{"id": "C999999", "orders": []}]}}
-
-
-def test_a_status_no_order_matches_yet_doubles_the_rounds_up_to_the_most() -> None:
-    sizes: list[int] = []
-    previous: int | None = None
-    while sum(sizes) < MAX_SCAN:
-        previous = round_size(25, 0, sum(sizes), previous, filtered=True)
-        sizes.append(min(previous, MAX_SCAN - sum(sizes)))
-    assert sizes == [ROUND, 2 * ROUND, MAX_ROUND, MAX_SCAN - 3 * ROUND - MAX_ROUND]
-
-
-def test_a_status_that_matches_often_asks_for_about_what_its_share_needs() -> None:
-    # 10 of the first 50 matched: 16 more wanted at 1 in 5 is 80, plus a fifth: 96.
-    assert round_size(25, 10, 50, ROUND, filtered=True) == 96
-    # Half matched: 6 missing need 12, plus a fifth: 15.
-    assert round_size(25, 20, 40, ROUND, filtered=True) == 15
-    # Every order matched: the one missing needs one more, plus a fifth, rounded up.
-    assert round_size(25, 25, 25, ROUND, filtered=True) == 2
-    # Never more than twice the last round.
-    assert round_size(25, 1, 50, ROUND, filtered=True) == 2 * ROUND
-
-
-def test_unfiltered_rounds_ask_for_exactly_the_missing_orders_and_a_large_page_for_its_size() -> None:
-    assert round_size(25, 20, 20, 26, filtered=False) == 6
-    assert round_size(100, 0, 0, None, filtered=True) == 101
