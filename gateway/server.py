@@ -201,13 +201,20 @@ class _GatewayApp(Starlette):
     The hot path skips the router and Starlette's two exception middlewares
     (their share of a small request's CPU was ~10 %): the endpoint answers
     every outcome itself, and anything it did not expect is logged and
-    answered 500 with a JSON error, as the middleware would have done.
+    answered 500 with a JSON error, as the middleware would have done. Once
+    any middleware is added (``add_middleware``), every request takes the
+    ordinary path through it.
     """
 
     endpoint: _GraphQLEndpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != "/graphql" or scope["method"] not in ("GET", "POST"):
+        if (
+            self.user_middleware
+            or scope["type"] != "http"
+            or scope["path"] != "/graphql"
+            or scope["method"] not in ("GET", "POST")
+        ):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)

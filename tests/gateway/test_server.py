@@ -162,3 +162,21 @@ async def test_an_unexpected_failure_is_a_json_500_without_a_stack_trace(
 async def test_other_methods_and_paths_still_go_through_the_router(client: httpx.AsyncClient) -> None:
     assert (await client.put("/graphql", json={"query": "{ __typename }"})).status_code == 405
     assert (await client.get("/nowhere")).status_code == 404
+
+
+async def test_an_added_middleware_sees_graphql_requests_too() -> None:
+    app = create_app(load_supergraph(FIXTURES / "products.graphql"))
+    seen: list[str] = []
+
+    class Spy:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            seen.append(scope.get("path", ""))
+            await self.inner(scope, receive, send)
+
+    app.add_middleware(Spy)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as c:
+        await c.post("/graphql", json={"query": "{ __typename }"})
+    assert seen == ["/graphql"]
