@@ -36,7 +36,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httptools
 
@@ -44,6 +44,7 @@ __all__ = ["HTTPClientError", "HTTPPool", "Target"]
 
 _TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _BAD_VALUE = re.compile(rb"[\r\n\x00]")
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
 _KEEP_ALIVE_TIMEOUT = re.compile(rb"timeout\s*=\s*(\d+)", re.IGNORECASE)
 
 
@@ -69,9 +70,16 @@ class Target:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:
             raise HTTPClientError(f"bad port in {url!r}") from exc
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        # Characters a request line cannot carry (spaces, non-ASCII) percent-encoded; escapes kept.
+        path = quote(parts.path or "/", safe=_URL_SAFE)
+        if parts.query:
+            path += "?" + quote(parts.query, safe=_URL_SAFE + "?")
         host = parts.netloc.rpartition("@")[2]
-        head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\n".encode("idna" if not host.isascii() else "ascii")
+        try:
+            host = host if host.isascii() else host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise HTTPClientError(f"bad host name in {url!r}") from exc
+        head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\n".encode("ascii")
         return cls(parts.hostname, port, parts.scheme == "https", head)
 
 
@@ -234,8 +242,10 @@ class _Lost(Exception):
 
 @dataclass(slots=True)
 class _Origin:
+    """One origin's pool: a slot per connection it may open, and its idle connections (newest last)."""
+
+    slots: asyncio.Semaphore
     idle: list[_Connection] = field(default_factory=list)
-    slots: asyncio.Semaphore | None = None
 
 
 class HTTPPool:
@@ -275,7 +285,6 @@ class HTTPPool:
         deadline = loop.time() + self.timeout_s
         data = b"%s%sContent-Length: %d\r\n\r\n%s" % (target.head, headers, len(body), body)
         origin = self._origin(target)
-        assert origin.slots is not None
         if origin.slots.locked():
             try:
                 await asyncio.wait_for(origin.slots.acquire(), max(deadline - loop.time(), 0))
