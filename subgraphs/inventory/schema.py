@@ -95,11 +95,26 @@ def _loader(info: Info, source: StockSource) -> DataLoader[SkuStockKey, list[dom
     return info.context.loader(f"stock.{source.system}", lambda: sku_stock_loader(source))
 
 
-async def _levels(info: Info, sku: str, locations: Sequence[domain.Location]) -> list[domain.StockLevel]:
+def _eligible(
+    info: Info, known: dict[str, domain.Location], channel: DomainChannel, wanted: list[str] | None
+) -> tuple[list[domain.Location], tuple[str, ...]]:
+    """The locations (and their ids) that count for ``channel``: once per request, not per variant."""
+
+    def pick() -> tuple[list[domain.Location], tuple[str, ...]]:
+        locations = eligible_locations(list(known.values()), channel, RULES, wanted)
+        return locations, tuple(location.id for location in locations)
+
+    named = "*" if wanted is None else ",".join(wanted)
+    return info.context.loader(f"stock.locations.{channel.value}.{named}", pick)
+
+
+async def _levels(
+    info: Info, sku: str, locations: Sequence[domain.Location], ids: tuple[str, ...]
+) -> list[domain.StockLevel]:
     """The figures for ``sku`` at ``locations``: the OMS's, or the POS's and Shopify's when it fails."""
     systems = info.context.systems
     try:
-        return await _loader(info, systems.oms).load((sku, tuple(location.id for location in locations)))
+        return await _loader(info, systems.oms).load((sku, ids))
     except ConnectorError:
         stores = tuple(loc.id for loc in locations if loc.type == "STORE")
         others = tuple(loc.id for loc in locations if loc.type != "STORE")
@@ -132,9 +147,9 @@ class Variant:
             if unknown:
                 raise BadUserInput(f"unknown location ids: {', '.join(unknown)}", argument="locationIds")
         wanted = [str(i) for i in location_ids] if location_ids is not None else None
-        locations = eligible_locations(list(known.values()), channel, RULES, wanted)
+        locations, ids = _eligible(info, known, channel, wanted)
         by_location: dict[str, list[domain.StockLevel]] = {}
-        for level in await _levels(info, str(self.sku), locations):
+        for level in await _levels(info, str(self.sku), locations, ids):
             by_location.setdefault(level.location_id, []).append(level)
         per_location = [
             stock

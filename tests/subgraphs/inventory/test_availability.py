@@ -110,3 +110,30 @@ async def test_the_shopify_webhook_endpoint_refuses_a_wrong_signature(serve_subg
             headers={"X-Shopify-Topic": "inventory_levels/update", "X-Shopify-Hmac-Sha256": "bad"},
         )
     assert response.status_code == 401
+
+
+async def test_one_request_asking_several_channels_and_locations_counts_each_its_own_locations(
+    serve_subgraph: ServeSubgraph, world: World
+) -> None:
+    sku = list(world.variants)[3].sku
+    carried = [loc.code for loc in world.locations if world.stock(sku, loc.code) is not None]
+    query = """
+    query($r: [_Any!]!, $one: [ID!], $two: [ID!]) { _entities(representations: $r) { ... on Variant {
+      online: availability(channel: ONLINE) { locations { location { id } } }
+      store: availability(channel: STORE) { locations { location { id } } }
+      one: availability(channel: STORE, locationIds: $one) { locations { location { id } } }
+      two: availability(channel: STORE, locationIds: $two) { locations { location { id } } }
+    } } }
+    """
+    variables = {"r": [{"__typename": "Variant", "sku": sku}], "one": carried[:1], "two": carried[1:3]}
+    async with serve_subgraph("inventory") as client:
+        body = await client.gql(query, variables)
+    assert "errors" not in body, body
+    [got] = body["data"]["_entities"]
+    ids = {name: [row["location"]["id"] for row in got[name]["locations"]] for name in got}
+    online = {loc.code for loc in world.locations if loc.fulfills_online}
+    pickup = {loc.code for loc in world.locations if loc.type == "STORE" and loc.pickup_enabled}
+    assert set(ids["online"]) <= online
+    assert set(ids["store"]) <= pickup
+    assert set(ids["online"]) != set(ids["store"])
+    assert (ids["one"], ids["two"]) == (carried[:1], carried[1:3])
