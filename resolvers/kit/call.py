@@ -43,6 +43,7 @@ Example (a connector's read)::
 from __future__ import annotations
 
 import asyncio
+import functools
 import random as _random
 import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
@@ -56,6 +57,7 @@ from resolvers.http import HttpClient
 from resolvers.kit.breaker import Breakers, CircuitBreaker, Outcome
 from resolvers.kit.cache import JSON_CODEC, CacheStatus, Codec, ConnectorCache
 from resolvers.kit.many import ManyCall, read_many
+from resolvers.kit.parts import load_in_parts
 from resolvers.kit.ratelimit import Sleep, UpstreamLimiter
 from resolvers.kit.retry import RetryBudgets, RetryVerdict, classify, retry_delay
 from resolvers.kit.tracing import AttemptInfo, CallTracer
@@ -210,21 +212,35 @@ class ConnectorKit:
         fetch: Callable[[UpstreamHttp, list[K]], Awaitable[dict[K, V]]],
         *,
         codec: Codec[V] = JSON_CODEC,
-        cost: float = 1.0,
+        cost: float | Callable[[int], float] = 1.0,
+        most: int | None = None,
     ) -> ManyCall[K, V]:
-        """A batch read cached per key: one ``fetch(http, keys)`` for the keys the cache cannot answer.
+        """A batch read cached per key: ``fetch(http, keys)`` for the keys the cache cannot answer.
 
         ``fetch`` answers a dict of the keys the system holds. See :mod:`resolvers.kit.many`;
-        without a cache (or with ``ttl`` 0) it is one plain read of every key.
+        without a cache (or with ``ttl`` 0) every key is read. ``cost`` prices a call of n keys
+        (a number: any call); with ``most``, the keys go in calls of at most that many, sized to
+        what the bucket holds (:mod:`resolvers.kit.parts`), else in one call.
         """
         policy = self.policies.resolve(system, operation)
+        price = cost if callable(cost) else lambda n: float(cost)
+
+        def send(status: CacheStatus) -> Callable[[list[K]], Awaitable[dict[K, V]]]:
+            async def one(part: list[K]) -> dict[K, V]:
+                async def fn(http: UpstreamHttp) -> dict[K, V]:
+                    return await fetch(http, part)
+
+                breaker = self.breakers.for_policy(policy)
+                call = _Call(policy, breaker, fn, False, False, None, price(len(part)))
+                return await self._retrying(call, status)
+
+            return one
 
         async def load(missing: list[K], status: CacheStatus) -> dict[K, V]:
-            async def fn(http: UpstreamHttp) -> dict[K, V]:
-                return await fetch(http, missing)
-
-            call = _Call(policy, self.breakers.for_policy(policy), fn, False, False, None, cost)
-            return await self._retrying(call, status)
+            if most is None:
+                return await send(status)(missing)
+            room = functools.partial(self.limiter.room, system, operation)
+            return await load_in_parts(missing, most, price, room, send(status))
 
         if self.cache is None or policy.cache.ttl <= 0:
             unique = list(dict.fromkeys(keys))

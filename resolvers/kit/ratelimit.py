@@ -59,6 +59,8 @@ class UpstreamLimiter:
         self._sleep = sleep
         self._learned: dict[str, tuple[float, float]] = {}
         self._paused_until: dict[str, float] = {}
+        self._seen: dict[str, tuple[float, float]] = {}
+        """Per bucket: the tokens it last held as far as this process knows, and when."""
 
     def _bucket(self, system: str, operation: str) -> tuple[str, RatePolicy | None]:
         policy = self._policies.resolve(system, operation)
@@ -69,6 +71,24 @@ class UpstreamLimiter:
         if learned is None:
             return rate.burst, rate.rate
         return min(rate.burst, learned[0]), min(rate.rate, learned[1])
+
+    def room(self, system: str, operation: str = "") -> float | None:
+        """The tokens the bucket likely holds now (None: unpaced), from what this process last saw.
+
+        An estimate for sizing requests (:mod:`resolvers.kit.parts`): other
+        instances sharing the bucket take from it unseen; :meth:`wait` decides.
+        """
+        bucket, rate = self._bucket(system, operation)
+        if rate is None:
+            return None
+        if self._paused_until.get(bucket, 0.0) > self._clock():
+            return 0.0
+        capacity, refill = self._shape(bucket, rate)
+        seen = self._seen.get(bucket)
+        if seen is None:
+            return capacity
+        tokens, at = seen
+        return min(capacity, tokens + max(0.0, self._clock() - at) * refill)
 
     def bucket_key(self, system: str, operation: str = "") -> str:
         """The storage key of the bucket pacing ``system`` / ``operation``."""
@@ -103,6 +123,7 @@ class UpstreamLimiter:
                 except StorageError:
                     _log.warning("rate-limit store failed for %s; calling unpaced", key, exc_info=True)
                     return waited
+                self._seen[bucket] = (result.remaining, self._clock())
                 if result.allowed:
                     return waited
                 needed = result.retry_after_seconds
@@ -137,6 +158,7 @@ class UpstreamLimiter:
                 speed = min(rate.rate, refill_per_second)
             self._learned[bucket] = (size, speed)
         size, speed = self._shape(bucket, rate)
+        self._seen[bucket] = (min(size, max(0.0, available)), self._clock())
         try:
             await self._buckets.sync(f"{self._namespace}:{bucket}", available, size, speed)
         except StorageError:

@@ -1,17 +1,17 @@
-"""Batch reads split to fit Shopify's single-query cost limit, each part cached per key.
+"""Batch reads split to fit Shopify's single-query cost limit and its bucket, each key cached.
 
 A batch (100 SKUs' variants, 50 orders) can cost more than one query may
-(``max_query_cost``, 1000 points). :func:`read_batches` splits the keys into
-the fewest parts that fit, of balanced size, and reads them concurrently,
-each with ``kit.read_many`` (per-key cache entries, one upstream call for the
-keys of the part the cache cannot answer, stale per key on outages) paced by
-the part's requested cost. :func:`split` is the balanced split.
+(``max_query_cost``, 1000 points). :func:`read_batches` is one
+``kit.read_many`` (per-key cache entries, stale per key on outages) whose
+missing keys go upstream in parts of at most ``most`` keys, each priced and
+paced by its requested cost and sized to what the bucket holds
+(:mod:`resolvers.kit.parts`): a part asked with room for every line
+Shopify may hold is refunded most of its price on answer, so several
+smaller parts go through where full-sized ones would each wait for a refill.
 """
 
 from __future__ import annotations
 
-import asyncio
-import math
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -20,11 +20,10 @@ from resolvers.kit.call import ConnectorKit
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.shopify.settings import SYSTEM
 
-__all__ = ["Batch", "read_batches", "split"]
+__all__ = ["Batch", "read_batches"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)  # no slots: with Generic they break `Cls[int](...)`
@@ -34,21 +33,6 @@ class Batch(Generic[K, V]):
     values: dict[K, V] = field(default_factory=dict)
     stale: frozenset[K] = frozenset()
     stored_at: dict[K, float] = field(default_factory=dict)
-
-
-def split(items: Sequence[T], most: int) -> list[list[T]]:
-    """``items`` in the fewest parts of at most ``most``, of sizes differing by at most one."""
-    if not items:
-        return []
-    parts = math.ceil(len(items) / max(1, most))
-    size, extra = divmod(len(items), parts)
-    out: list[list[T]] = []
-    start = 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        out.append(list(items[start:end]))
-        start = end
-    return out
 
 
 async def read_batches(
@@ -61,15 +45,5 @@ async def read_batches(
     cost: Callable[[int], float],
 ) -> Batch[K, V]:
     """Read ``keys`` in parts of at most ``most`` (module docstring); ``cost(n)`` prices a part of n keys."""
-    parts = split(list(dict.fromkeys(keys)), most)
-    calls = await asyncio.gather(
-        *(kit.read_many(SYSTEM, operation, part, fetch, cost=cost(len(part))) for part in parts)
-    )
-    values: dict[K, V] = {}
-    stale: set[K] = set()
-    stored_at: dict[K, float] = {}
-    for call in calls:
-        values.update(call.values)
-        stale.update(call.stale_keys)
-        stored_at.update(call.stored_at)
-    return Batch(values, frozenset(stale), stored_at)
+    call = await kit.read_many(SYSTEM, operation, keys, fetch, cost=cost, most=most)
+    return Batch(call.values, call.stale_keys, call.stored_at)

@@ -35,8 +35,8 @@ from typing import Any, TypeVar
 from resolvers.directory import LocationDirectory
 from resolvers.domain import StockLevel, System
 from resolvers.kit.call import ConnectorKit
+from resolvers.kit.parts import split
 from resolvers.kit.upstream import UpstreamHttp
-from resolvers.shopify.batches import split
 from resolvers.shopify.cost import largest_batch, requested_cost
 from resolvers.shopify.documents import INVENTORY_ITEM_SKU, stock_document
 from resolvers.shopify.exchange import ShopifyGraphQL, parse

@@ -8,9 +8,16 @@ unseen neighbours there). Those orders are merged by number
 (:mod:`subgraphs.orders.reads`, one batch per round; what the listings already
 read of them counts as those systems' records) and filtered by the
 merged ``status`` and ``channel``, until ``first`` (plus one, to know whether
-a next page exists) are found, every system is exhausted, or ``MAX_SCAN``
-orders were looked at (then the page may be short; its cursor continues the
-scan).
+a next page exists) are found, every system is exhausted, ``MAX_SCAN``
+orders were looked at, or the scan has run ``SCAN_BUDGET`` seconds when a
+round ends (then the page may be short; its cursor continues the scan).
+
+A round looks at no more than ``ROUND`` orders: an online order costs a
+Shopify read (about 28 points of a bucket restored at 50 a second once the
+request's price is refunded), so 25 orders take Shopify up to ~14 s when its
+bucket is empty, and a round of 100 would outlast the gateway's 30 s
+subgraph timeout. With the budget checked between rounds a page answers
+within one round of it, and every page makes progress.
 
 The cursor is the base64 of the last position (time, number): the next page
 starts strictly below it, so orders placed meanwhile do not shift pages.
@@ -21,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,11 +40,24 @@ from subgraphs.domain.enums import Channel, OrderStatus
 from subgraphs.orders.reads import OrderDetail, load_orders, prime_records
 from subgraphs.orders.sources import Listing, Position, listings
 
-__all__ = ["MAX_PAGE", "MAX_SCAN", "OrderPage", "decode_cursor", "encode_cursor", "list_orders"]
+__all__ = [
+    "MAX_PAGE",
+    "MAX_SCAN",
+    "ROUND",
+    "SCAN_BUDGET",
+    "OrderPage",
+    "decode_cursor",
+    "encode_cursor",
+    "list_orders",
+]
 
 MAX_PAGE = 100
 MAX_SCAN = 500
 """Orders one page may look at to find ``first`` of a status."""
+ROUND = 25
+"""Orders one round looks at."""
+SCAN_BUDGET = 5.0
+"""Seconds after which no further round starts (the page answers what it found)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +119,11 @@ async def list_orders(
     sources = listings(ctx.systems, channel)
     found: list[tuple[Position, OrderDetail]] = []
     scanned, finished = 0, False
+    deadline = time.monotonic() + SCAN_BUDGET
     while len(found) <= first and scanned < MAX_SCAN and not finished:
-        want = first + 1 - len(found) if status is None else max(first + 1, 50)
+        if scanned and time.monotonic() >= deadline:
+            break
+        want = ROUND if status is not None else min(first + 1 - len(found), ROUND)
         positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
         if not positions:
             finished = True

@@ -97,3 +97,21 @@ async def test_without_a_ttl_every_read_goes_upstream(make_kit: KitFactory, upst
         result = await kit.read_many("erp", "stock", ["A", "A"], _fetch(upstream))
         assert result.values == {"A": 1}
     assert _asked(upstream) == [["A"], ["A"]]
+
+
+async def test_a_paced_batch_is_priced_by_the_keys_it_asks_not_the_ones_the_cache_answers(
+    make_kit: KitFactory, upstream: Upstream, fake_time: FakeTime
+) -> None:
+    upstream.routes["/stock"] = _answer
+    rate = {"rate": 1, "burst": 10, "max_wait": 60}
+    paced = {"systems": {"erp": {**POLICY["systems"]["erp"], "rate": rate}}}
+    kit = make_kit(paced)
+    await kit.read_many("erp", "stock", ["A", "B"], _fetch(upstream), cost=lambda n: 2.0 * n, most=2)
+    assert kit.limiter.room("erp", "stock") == 6
+    result = await kit.read_many(
+        "erp", "stock", ["A", "B", "C", "Z"], _fetch(upstream), cost=lambda n: 2.0 * n, most=2
+    )
+    assert result.values == {"A": 1, "B": 2, "C": 3}
+    assert _asked(upstream) == [["A", "B"], ["C", "Z"]]
+    assert fake_time.sleeps == []  # 4 points for the two keys asked, not 8 for all four
+    assert kit.limiter.room("erp", "stock") == 2

@@ -182,3 +182,21 @@ async def test_a_retry_after_past_the_bound_goes_back_to_the_caller_and_pauses_t
     with pytest.raises(UpstreamRateLimited):  # the next call does not provoke the system again
         await kit.read("erp", "stock", get_json(f"{upstream.url}/stock"))
     assert upstream.count() == 1
+
+
+async def test_room_is_what_the_bucket_last_held_plus_its_refill_and_what_the_system_reported(
+    fake_time: FakeTime,
+) -> None:
+    limiter = _limiter(fake_time, PACED)
+    assert limiter.room("erp") == 5
+    await limiter.wait("erp", cost=4)
+    assert limiter.room("erp") == 1
+    fake_time.advance(0.2)
+    assert limiter.room("erp") == pytest.approx(3)
+    await limiter.observe("erp", available=0.5)
+    assert limiter.room("erp") == 0.5
+    fake_time.advance(10)
+    assert limiter.room("erp") == 5
+    assert limiter.room("pos") is None  # unpaced
+    await limiter.pause("erp", seconds=3)
+    assert limiter.room("erp") == 0

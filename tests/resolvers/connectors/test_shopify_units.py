@@ -22,7 +22,6 @@ from resolvers.ports import (
     StockSource,
 )
 from resolvers.shopify import ShopifyConnector, ShopifySettings, documents
-from resolvers.shopify.batches import split
 from resolvers.shopify.bucket import StoreBucket
 from resolvers.shopify.cost import largest_batch, requested_cost
 from resolvers.shopify.mapping import to_address, to_product, to_stock_level, to_variant
@@ -82,12 +81,6 @@ def test_the_largest_batch_fits_under_the_limit() -> None:
     assert largest_batch(stock, 1000, 250) == 20
     assert largest_batch(stock, 1000, 5) == 5
     assert largest_batch(stock, 10, 250) == 0
-
-
-def test_split_gives_the_fewest_balanced_parts() -> None:
-    assert [len(part) for part in split(list(range(50)), 20)] == [17, 17, 16]
-    assert split([1, 2, 3], 10) == [[1, 2, 3]]
-    assert split([], 10) == []
 
 
 def test_search_values_are_quoted_and_a_quote_is_refused() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from sandbox.world import Order, World
+from subgraphs.orders import listing
 from tests.subgraphs.conftest import GraphQLClient, Sandboxes
 
 LIST = """
@@ -90,6 +91,28 @@ async def test_the_last_page_says_there_is_no_next_one(orders: GraphQLClient, wo
     page = await _page(orders, first=100, status="ON_HOLD", channel="CALL_CENTER")
     assert _numbers(page) == _newest(wanted)
     assert page["pageInfo"]["hasNextPage"] is False
+
+
+async def test_a_scan_out_of_time_answers_a_short_page_whose_cursor_goes_on_without_gaps(
+    orders: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no time to spare every page is one round (``ROUND`` orders looked at); following the
+    cursors still finds every order of the status, each once, newest first."""
+    monkeypatch.setattr(listing, "SCAN_BUDGET", 0.0)
+    wanted = _newest([o for o in world.orders if o.channel == "CLIENTELING" and o.status == "ON_HOLD"])
+    seen: list[str] = []
+    after, pages = None, 0
+    while True:
+        page = await _page(orders, first=5, status="ON_HOLD", channel="CLIENTELING", after=after)
+        seen += _numbers(page)
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after is not None
+    assert seen == wanted
+    clienteling = sum(o.channel == "CLIENTELING" for o in world.orders)
+    assert pages >= clienteling // listing.ROUND  # no page looked at more than one round
 
 
 @pytest.mark.parametrize("first", [101, -1])
