@@ -115,6 +115,10 @@ class _Call(Generic[T]):
     tally: _Tally = field(default_factory=_Tally)
 
 
+def _unpaced() -> float | None:
+    return None
+
+
 class ConnectorKit:
     """The resilience kit shared by every connector of a process (see the module docstring)."""
 
@@ -214,13 +218,15 @@ class ConnectorKit:
         codec: Codec[V] = JSON_CODEC,
         cost: float | Callable[[int], float] = 1.0,
         most: int | None = None,
+        fit_to_bucket: bool = False,
     ) -> ManyCall[K, V]:
         """A batch read cached per key: ``fetch(http, keys)`` for the keys the cache cannot answer.
 
         ``fetch`` answers a dict of the keys the system holds. See :mod:`resolvers.kit.many`;
         without a cache (or with ``ttl`` 0) every key is read. ``cost`` prices a call of n keys
-        (a number: any call); with ``most``, the keys go in calls of at most that many, sized to
-        what the bucket holds (:mod:`resolvers.kit.parts`), else in one call.
+        (a number: any call); with ``most``, the keys go in balanced calls of at most that many,
+        sent at once, or with ``fit_to_bucket`` sized to what the bucket holds (for a system
+        that refunds most of a request's price on answer; :mod:`resolvers.kit.parts`).
         """
         policy = self.policies.resolve(system, operation)
         price = cost if callable(cost) else lambda n: float(cost)
@@ -239,7 +245,7 @@ class ConnectorKit:
         async def load(missing: list[K], status: CacheStatus) -> dict[K, V]:
             if most is None:
                 return await send(status)(missing)
-            room = functools.partial(self.limiter.room, system, operation)
+            room = functools.partial(self.limiter.room, system, operation) if fit_to_bucket else _unpaced
             return await load_in_parts(missing, most, price, room, send(status))
 
         if self.cache is None or policy.cache.ttl <= 0:

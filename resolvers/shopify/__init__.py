@@ -27,9 +27,10 @@ rate mirrors the store's bucket.
 
 **Batching.** Batch methods take all keys and send as few requests as the
 1000-point single-query limit allows (split into balanced parts, sent
-concurrently, when the bucket holds their price; else each part sized to what
-it holds after the last answer's refund, :mod:`resolvers.kit.parts`): variants 100 SKUs per request, orders 8, returns 4, customers
-and products by id 142 / 71, stock 2 points per (SKU, location): 50 SKUs at
+concurrently; orders and returns, whose price Shopify mostly refunds on
+answer, in parts sized to what the bucket holds, :mod:`resolvers.kit.parts`):
+variants 100 SKUs per request, orders 8, returns 4, customers and products
+by id 142 / 71, stock 2 points per (SKU, location): 50 SKUs at
 the sandbox's 24 Shopify locations are 3 requests, 50 x 9 is one
 (:mod:`~resolvers.shopify.stock` explains why it cannot be fewer).
 

@@ -3,11 +3,14 @@
 A batch (100 SKUs' variants, 50 orders) can cost more than one query may
 (``max_query_cost``, 1000 points). :func:`read_batches` is one
 ``kit.read_many`` (per-key cache entries, stale per key on outages) whose
-missing keys go upstream in parts of at most ``most`` keys, each priced and
-paced by its requested cost and sized to what the bucket holds
-(:mod:`resolvers.kit.parts`): a part asked with room for every line
-Shopify may hold is refunded most of its price on answer, so several
-smaller parts go through where full-sized ones would each wait for a refill.
+missing keys go upstream in balanced parts of at most ``most`` keys sent at
+once, each priced and paced by its requested cost. With ``refunded`` (a
+document whose price Shopify mostly refunds on answer: orders and returns,
+asked with room for every line and fulfillment they may have) the parts are
+sized to what the bucket holds instead (:mod:`resolvers.kit.parts`), so
+smaller parts go through on the refunds where full-sized ones would each
+wait for a refill; where price and actual cost agree, splitting would only
+add requests.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ async def read_batches(
     most: int,
     fetch: Callable[[UpstreamHttp, list[K]], Awaitable[dict[K, V]]],
     cost: Callable[[int], float],
+    refunded: bool = False,
 ) -> Batch[K, V]:
     """Read ``keys`` in parts of at most ``most`` (module docstring); ``cost(n)`` prices a part of n keys."""
-    call = await kit.read_many(SYSTEM, operation, keys, fetch, cost=cost, most=most)
+    call = await kit.read_many(SYSTEM, operation, keys, fetch, cost=cost, most=most, fit_to_bucket=refunded)
     return Batch(call.values, call.stale_keys, call.stored_at)

@@ -100,6 +100,7 @@ class ShopifyOrders:
             most=self.most,
             fetch=fetch,
             cost=lambda n: requested_cost(ORDERS, self._variables("", n)),
+            refunded=True,
         )
         location_of = await self._location_of()
         found = {

@@ -94,6 +94,7 @@ class ShopifyReturns:
             most=self.most,
             fetch=fetch,
             cost=lambda n: requested_cost(RETURNS_BY_ORDER, {"n": n, **self._sizes}),
+            refunded=True,
         )
         found = {
             number: _returns(parse(OrderReturnsNode, raw, operation="returns_for_order"))

@@ -57,6 +57,7 @@ from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from subgraphs.common.fastpath import FastGraphQL
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.systems import Systems, open_systems
 
@@ -230,9 +231,14 @@ def subgraph_app(
     if not any(isinstance(f, _OnlyUnexpectedErrors) for f in _STRAWBERRY_LOG.filters):
         _STRAWBERRY_LOG.addFilter(_OnlyUnexpectedErrors())
     view = _View(schema, graphql_ide=None)
+
+    def context(scope: Scope, request: Request) -> RequestContext:
+        return RequestContext(systems=request.app.state.systems, request=request)
+
+    endpoint = FastGraphQL(schema, view, context, format_error)
     return Starlette(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             *routes,
         ],

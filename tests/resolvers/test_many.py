@@ -106,10 +106,18 @@ async def test_a_paced_batch_is_priced_by_the_keys_it_asks_not_the_ones_the_cach
     rate = {"rate": 1, "burst": 10, "max_wait": 60}
     paced = {"systems": {"erp": {**POLICY["systems"]["erp"], "rate": rate}}}
     kit = make_kit(paced)
-    await kit.read_many("erp", "stock", ["A", "B"], _fetch(upstream), cost=lambda n: 2.0 * n, most=2)
+    await kit.read_many(
+        "erp", "stock", ["A", "B"], _fetch(upstream), cost=lambda n: 2.0 * n, most=2, fit_to_bucket=True
+    )
     assert kit.limiter.room("erp", "stock") == 6
     result = await kit.read_many(
-        "erp", "stock", ["A", "B", "C", "Z"], _fetch(upstream), cost=lambda n: 2.0 * n, most=2
+        "erp",
+        "stock",
+        ["A", "B", "C", "Z"],
+        _fetch(upstream),
+        cost=lambda n: 2.0 * n,
+        most=2,
+        fit_to_bucket=True,
     )
     assert result.values == {"A": 1, "B": 2, "C": 3}
     assert _asked(upstream) == [["A", "B"], ["C", "Z"]]
