@@ -12,12 +12,15 @@ a next page exists) are found, every system is exhausted, ``MAX_SCAN``
 orders were looked at, or the scan has run ``SCAN_BUDGET`` seconds when a
 round ends (then the page may be short; its cursor continues the scan).
 
-A round looks at no more than ``ROUND`` orders: an online order costs a
-Shopify read (about 28 points of a bucket restored at 50 a second once the
-request's price is refunded), so 25 orders take Shopify up to ~14 s when its
-bucket is empty, and a round of 100 would outlast the gateway's 30 s
-subgraph timeout. With the budget checked between rounds a page answers
-within one round of it, and every page makes progress.
+A round looks at no more than ``ROUND`` orders (a status scan: that many):
+an online order costs a Shopify read (about 28 points of a bucket restored
+at 50 a second once the request's price is refunded), so 25 orders take
+Shopify up to ~14 s when its bucket is empty, and a round of 100 would
+outlast the gateway's 30 s subgraph timeout. A listing of a channel whose
+orders Shopify never holds (STORE, CLIENTELING, CALL_CENTER) goes in rounds
+of ``ROUND_OFFLINE``, fewer rounds one after another. With the budget
+checked between rounds a page answers within one round of it, and every
+page makes progress.
 
 The cursor is the base64 of the last position (time, number): the next page
 starts strictly below it, so orders placed meanwhile do not shift pages.
@@ -44,6 +47,7 @@ __all__ = [
     "MAX_PAGE",
     "MAX_SCAN",
     "ROUND",
+    "ROUND_OFFLINE",
     "SCAN_BUDGET",
     "OrderPage",
     "decode_cursor",
@@ -55,7 +59,9 @@ MAX_PAGE = 100
 MAX_SCAN = 500
 """Orders one page may look at to find ``first`` of a status."""
 ROUND = 25
-"""Orders one round looks at."""
+"""Orders one round looks at when some may be online ones (Shopify reads)."""
+ROUND_OFFLINE = 50
+"""Orders one round looks at when none is online (a listing of another channel)."""
 SCAN_BUDGET = 5.0
 """Seconds after which no further round starts (the page answers what it found)."""
 
@@ -120,10 +126,11 @@ async def list_orders(
     found: list[tuple[Position, OrderDetail]] = []
     scanned, finished = 0, False
     deadline = time.monotonic() + SCAN_BUDGET
+    size = ROUND if channel in (None, Channel.ONLINE) else ROUND_OFFLINE
     while len(found) <= first and scanned < MAX_SCAN and not finished:
         if scanned and time.monotonic() >= deadline:
             break
-        want = ROUND if status is not None else min(first + 1 - len(found), ROUND)
+        want = size if status is not None else min(first + 1 - len(found), size)
         positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
         if not positions:
             finished = True
