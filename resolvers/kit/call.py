@@ -115,6 +115,10 @@ class _Call(Generic[T]):
     tally: _Tally = field(default_factory=_Tally)
 
 
+_SHORT_WAIT = 0.5
+"""Seconds of refill a batch read fitted to the bucket waits for rather than split into more requests."""
+
+
 def _unpaced() -> float | None:
     return None
 
@@ -245,7 +249,11 @@ class ConnectorKit:
         async def load(missing: list[K], status: CacheStatus) -> dict[K, V]:
             if most is None:
                 return await send(status)(missing)
-            room = functools.partial(self.limiter.room, system, operation) if fit_to_bucket else _unpaced
+            room = (
+                functools.partial(self.limiter.room, system, operation, within=_SHORT_WAIT)
+                if fit_to_bucket
+                else _unpaced
+            )
             return await load_in_parts(missing, most, price, room, send(status))
 
         if self.cache is None or policy.cache.ttl <= 0:

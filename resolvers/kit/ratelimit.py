@@ -72,8 +72,9 @@ class UpstreamLimiter:
             return rate.burst, rate.rate
         return min(rate.burst, learned[0]), min(rate.rate, learned[1])
 
-    def room(self, system: str, operation: str = "") -> float | None:
-        """The tokens the bucket likely holds now (None: unpaced), from what this process last saw.
+    def room(self, system: str, operation: str = "", *, within: float = 0.0) -> float | None:
+        """The tokens the bucket likely holds ``within`` seconds from now (None: unpaced), from
+        what this process last saw.
 
         An estimate for sizing requests (:mod:`resolvers.kit.parts`): other
         instances sharing the bucket take from it unseen; :meth:`wait` decides.
@@ -88,7 +89,7 @@ class UpstreamLimiter:
         if seen is None:
             return capacity
         tokens, at = seen
-        return min(capacity, tokens + max(0.0, self._clock() - at) * refill)
+        return min(capacity, tokens + (max(0.0, self._clock() - at) + within) * refill)
 
     def bucket_key(self, system: str, operation: str = "") -> str:
         """The storage key of the bucket pacing ``system`` / ``operation``."""

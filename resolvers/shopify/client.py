@@ -179,6 +179,7 @@ class ShopifyConnector:
             [
                 self.kit.cache_key(SYSTEM, "orders_by_number", number),
                 self.kit.cache_key(SYSTEM, "returns_for_order", number),
+                self.kit.cache_key(SYSTEM, "returns_presence", number),
             ]
         )
 

@@ -21,11 +21,13 @@ __all__ = [
     "CUSTOMER_INDEX",
     "INVENTORY_ITEM_SKU",
     "ORDERS",
+    "ORDER_NAMES",
     "PRODUCTS_BY_IDS",
     "PRODUCTS_PAGE",
     "PRODUCT_INDEX",
     "QUANTITY_NAMES",
     "RETURNS_BY_ORDER",
+    "RETURN_PRESENCE",
     "VARIANTS",
     "stock_document",
 ]
@@ -128,6 +130,10 @@ _ORDER = f"""id legacyResourceId name createdAt processedAt updatedAt cancelledA
 ORDERS = f"""query Orders($q: String!, $n: Int!, $lines: Int!, $fulfillments: Int!, $reverse: Boolean!) {{
   orders(first: $n, query: $q, sortKey: PROCESSED_AT, reverse: $reverse) {{ nodes {{ {_ORDER} }} }} }}"""
 
+# 2 + n: the names of a search's orders, newest first (the orders themselves by name, cached per order)
+ORDER_NAMES = """query OrderNames($q: String!, $n: Int!) {
+  orders(first: $n, query: $q, sortKey: PROCESSED_AT, reverse: true) { nodes { name } } }"""
+
 # 10 + the order's connections (payload objects are free)
 CREATE_ORDER = f"""mutation CreateOrder($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput,
     $key: String!, $lines: Int!, $fulfillments: Int!) {{
@@ -147,6 +153,10 @@ RETURNS_BY_ORDER = f"""query ReturnsByOrder($q: String!, $n: Int!, $lines: Int!,
     fulfillments(first: $fulfillments) {{ status
       fulfillmentLineItems(first: $lines) {{ nodes {{ id quantity lineItem {{ id }} }} }} }}
     returns(first: $returns) {{ nodes {{ {_RETURN} }} }} }} }} }}"""
+
+# 2 + 4n: whether each order has a return at all (most have none; RETURNS_BY_ORDER is ~250 an order)
+RETURN_PRESENCE = """query ReturnPresence($q: String!, $n: Int!) {
+  orders(first: $n, query: $q) { nodes { name returns(first: 1) { nodes { id } } } } }"""
 
 CREATE_RETURN = f"""mutation CreateReturn($input: ReturnInput!, $key: String!, $lines: Int!) {{
   returnCreate(returnInput: $input) @idempotent(key: $key) {{

@@ -4,9 +4,14 @@
   (our number is the order's ``name``), cached per number
   (``orders_by_number``); up to 8 orders per request at the default page sizes
   (123 points each: lines, fulfillments and their lines), more in concurrent requests;
-- ``orders_for_customer``: ``customer_id:<Shopify id>`` (through the id index)
-  OR ``tag:"customer:C000001"`` (orders we created for a customer Shopify does
-  not know), newest first, cached per (customer, first);
+- ``orders_for_customer``: the names of ``customer_id:<Shopify id>`` (through
+  the id index) OR ``tag:"customer:C000001"`` (orders we created for a
+  customer Shopify does not know), newest first, cached per (customer,
+  first), then those orders through ``orders_by_numbers``: the names cost 1
+  point an order where whole orders are priced at 123 (an order's price is
+  for every line and fulfillment it may have; a customer's ten, 1232 points,
+  would not even fit the bucket of 1000), and each order is read once for
+  every view of it;
 - ``create_order``: ``orderCreate`` with ``@idempotent(key: draft.idempotency_key)``
   and ``name`` = our number, through ``kit.write(idempotent=True)``: a retry
   after a timeout that landed replays Shopify's first result instead of
@@ -30,7 +35,7 @@ from resolvers.kit.call import ConnectorKit
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.shopify.batches import read_batches
 from resolvers.shopify.cost import largest_batch, requested_cost
-from resolvers.shopify.documents import CREATE_ORDER, ORDERS
+from resolvers.shopify.documents import CREATE_ORDER, ORDER_NAMES, ORDERS
 from resolvers.shopify.exchange import ShopifyGraphQL, parse
 from resolvers.shopify.ids import IdIndex
 from resolvers.shopify.mapping import metafield_value
@@ -68,8 +73,8 @@ class ShopifyOrders:
         )
         """Orders one request can carry under the cost limit."""
 
-    def _variables(self, query: str, n: int, *, newest_first: bool = False) -> dict[str, Any]:
-        return {"q": query, "n": n, "reverse": newest_first, **self._sizes}
+    def _variables(self, query: str, n: int) -> dict[str, Any]:
+        return {"q": query, "n": n, "reverse": False, **self._sizes}
 
     async def _location_of(self) -> LocationOf:
         mapping = await self._directory.map()
@@ -116,18 +121,21 @@ class ShopifyOrders:
         shopify_id = (await self._customers.resolve([customer_id])).get(customer_id)
         if shopify_id is not None:
             terms.insert(0, f"customer_id:{shopify_id}")
-        variables = self._variables(" OR ".join(terms), min(first, self.most), newest_first=True)
+        variables = {"q": " OR ".join(terms), "n": min(first, _MAX_PAGE)}
 
-        async def fetch(http: UpstreamHttp) -> Any:
-            return _nodes(await self._graphql.query(http, ORDERS, variables))
+        async def fetch(http: UpstreamHttp) -> list[str]:
+            nodes = _nodes(await self._graphql.query(http, ORDER_NAMES, variables))
+            return [name for node in nodes if isinstance(name := node.get("name"), str)]
 
         result = await self._kit.read(
-            SYSTEM, "orders_for_customer", fetch, cache_key=variables, cost=requested_cost(ORDERS, variables)
+            SYSTEM,
+            "orders_for_customer",
+            fetch,
+            cache_key=variables,
+            cost=requested_cost(ORDER_NAMES, variables),
         )
-        location_of = await self._location_of()
-        return [
-            self._record(raw, location_of, "orders_for_customer", stale=result.stale) for raw in result.value
-        ]
+        names = list(dict.fromkeys(result.value))
+        return [record for record in await self.orders_by_numbers(names) if record is not None]
 
     async def create_order(self, draft: OrderDraft) -> OrderRecord:
         customer_gid: str | None = None

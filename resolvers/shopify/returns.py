@@ -6,9 +6,12 @@ return reason) travel in each return line's ``returnReasonNote``
 embed their order's number (``RMA-100017-02`` belongs to ``R100017``,
 ``ShopifySettings.rma_pattern``):
 
-- ``returns_for_orders``: ``orders(query: "name:...") { returns { ... } }``
-  with the order's lines (for line numbers), cached per order
-  (``returns_for_order``), 4 orders per request at the default sizes;
+- ``returns_for_orders``: first which of the orders have a return at all
+  (``returns(first: 1)``, 4 points an order, cached per order as
+  ``returns_presence``), then for those alone ``orders(query: "name:...")
+  { returns { ... } }`` with the order's lines (for line numbers), cached per
+  order (``returns_for_order``), 4 orders per request at the default sizes
+  (~250 points an order: most orders have no return and cost only the 4);
 - ``returns_by_rma``: the returns of each RMA's order, matched by the RMA in
   the notes; an RMA that does not name an order, or is in no note, is None;
 - ``create_return``: reads the order fresh (``return_context``, never cached:
@@ -30,7 +33,7 @@ from resolvers.kit.call import ConnectorKit
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.shopify.batches import read_batches
 from resolvers.shopify.cost import largest_batch, requested_cost
-from resolvers.shopify.documents import CREATE_RETURN, RETURNS_BY_ORDER
+from resolvers.shopify.documents import CREATE_RETURN, RETURN_PRESENCE, RETURNS_BY_ORDER
 from resolvers.shopify.exchange import ShopifyGraphQL, parse
 from resolvers.shopify.mapping_orders import (
     HELD_RETURN_STATUSES,
@@ -67,6 +70,9 @@ class ShopifyReturns:
             settings.max_query_cost,
             _MAX_PAGE,
         )
+        self._presence_most = largest_batch(
+            lambda n: requested_cost(RETURN_PRESENCE, {"n": n}), settings.max_query_cost, _MAX_PAGE
+        )
 
     def _variables(self, numbers: list[str], operation: str) -> dict[str, Any]:
         return {"q": any_of("name", numbers, operation=operation), "n": max(1, len(numbers)), **self._sizes}
@@ -83,6 +89,29 @@ class ShopifyReturns:
                 out[node.name] = raw
         return out
 
+    async def _with_returns(self, order_numbers: Sequence[str]) -> list[str]:
+        """Those of ``order_numbers`` Shopify holds with at least one return (cached per order)."""
+
+        async def fetch(http: UpstreamHttp, missing: list[str]) -> dict[str, bool]:
+            variables = {"q": any_of("name", missing, operation="returns_presence"), "n": len(missing)}
+            orders = (await self._graphql.query(http, RETURN_PRESENCE, variables)).get("orders")
+            wanted = set(missing)
+            return {
+                node["name"]: bool((node.get("returns") or {}).get("nodes"))
+                for node in (orders.get("nodes") if isinstance(orders, dict) else None) or []
+                if isinstance(node, dict) and node.get("name") in wanted
+            }
+
+        batch = await read_batches(
+            self._kit,
+            "returns_presence",
+            order_numbers,
+            most=self._presence_most,
+            fetch=fetch,
+            cost=lambda n: requested_cost(RETURN_PRESENCE, {"n": n}),
+        )
+        return [number for number in dict.fromkeys(order_numbers) if batch.values.get(number)]
+
     async def returns_for_orders(self, order_numbers: Sequence[str]) -> list[list[ReturnRecord]]:
         async def fetch(http: UpstreamHttp, missing: list[str]) -> dict[str, Any]:
             return await self._query(http, missing, "returns_for_order")
@@ -90,7 +119,7 @@ class ShopifyReturns:
         batch = await read_batches(
             self._kit,
             "returns_for_order",
-            order_numbers,
+            await self._with_returns(order_numbers),
             most=self.most,
             fetch=fetch,
             cost=lambda n: requested_cost(RETURNS_BY_ORDER, {"n": n, **self._sizes}),
@@ -139,7 +168,10 @@ class ShopifyReturns:
         cache = self._kit.cache
         if cache is not None:
             await cache.invalidate_keys(
-                [self._kit.cache_key(SYSTEM, "returns_for_order", draft.order_number)]
+                [
+                    self._kit.cache_key(SYSTEM, operation, draft.order_number)
+                    for operation in ("returns_for_order", "returns_presence")
+                ]
             )
         return to_return(
             parse(ReturnNode, result.value, operation="create_return"), order.name, _lines(order)

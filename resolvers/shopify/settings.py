@@ -25,8 +25,9 @@ customer_index          900      86400     our customer id -> Shopify id (metafi
 customers_by_id/_email  120      3600      profiles
 inventory_item_sku      86400    604800    an inventory item's SKU never changes
 orders_by_number        10       3600      webhooks evict by number; stale on outages
-orders_for_customer     10       600
+orders_for_customer     10       600       the names of a customer's orders (the orders: orders_by_number)
 returns_for_order       10       3600
+returns_presence        10       3600      whether an order has a return (webhooks evict with the order)
 create_order/_return    -        -         writes, idempotent via ``@idempotent(key:)``: retried
 ======================  =======  ========  ===============================================================
 """
@@ -135,6 +136,7 @@ class ShopifySettings(BaseModel):
                 "orders_by_number": OperationPolicy(cache=live),
                 "orders_for_customer": OperationPolicy(cache=CachePolicy(ttl=10.0, stale_ttl=600.0)),
                 "returns_for_order": OperationPolicy(cache=live),
+                "returns_presence": OperationPolicy(cache=live),
                 "create_order": OperationPolicy(timeout=15.0),
                 "create_return": OperationPolicy(timeout=15.0),
             },

@@ -195,6 +195,7 @@ async def test_room_is_what_the_bucket_last_held_plus_its_refill_and_what_the_sy
     assert limiter.room("erp") == pytest.approx(3)
     await limiter.observe("erp", available=0.5)
     assert limiter.room("erp") == 0.5
+    assert limiter.room("erp", within=0.2) == pytest.approx(2.5)  # refilled by then
     fake_time.advance(10)
     assert limiter.room("erp") == 5
     assert limiter.room("pos") is None  # unpaced

@@ -9,6 +9,8 @@ import pytest
 
 from resolvers.domain import ReturnDraft, ReturnDraftLine
 from resolvers.errors import UpstreamNotFound, UpstreamRejected
+from resolvers.shopify.cost import requested_cost
+from resolvers.shopify.documents import RETURNS_BY_ORDER
 from sandbox.shopify.state import ShopState
 from sandbox.shopify.statuses import RETURN_STATUS, return_reason
 from sandbox.world import Order, World
@@ -55,7 +57,11 @@ async def test_an_orders_returns_keep_shopifys_status_and_reason_with_our_line_n
     numbers = [o.number for o in with_returns] + [without.number, "R999999"]
     async with shop(run_system, make_live_kit, world) as s:
         got = await s.connector.returns_for_orders(numbers)
-        assert s.graphql_calls() == 2 == -(-8 // s.connector.returns.most)
+        # which of the eight have a return (one request), then the returns of those six alone
+        assert s.graphql_calls() == 1 + 2 == 1 + -(-6 // s.connector.returns.most)
+        assert s.connector.graphql.last_cost["returns_presence"] == 2 + 4 * 8
+        three = requested_cost(RETURNS_BY_ORDER, {"n": 3, "lines": 10, "fulfillments": 3, "returns": 5})
+        assert s.connector.graphql.last_cost["returns_for_order"] == three  # 6 in two parts of 3
     assert got[-2:] == [[], []]
     for records, order in zip(got, with_returns, strict=False):
         assert [(r.order_number, r.status, r.rma_number) for r in records] == [

@@ -274,7 +274,7 @@ def test_the_default_policy_paces_by_cost_and_covers_every_operation() -> None:
     assert stock.ttl <= 5 < stock.stale_ttl
     reads = {"stock", "variants", "products", "products_page", "product_variants", "product_index"}
     reads |= {"customer_index", "customers_by_id", "customers_by_email", "inventory_item_sku"}
-    reads |= {"orders_by_number", "orders_for_customer", "returns_for_order"}
+    reads |= {"orders_by_number", "orders_for_customer", "returns_for_order", "returns_presence"}
     assert reads <= set(policy.operations)
     assert all((policy.operations[op].cache or policy.cache).ttl > 0 for op in reads)
 

@@ -105,7 +105,7 @@ async def test_orders_returns_are_read_in_one_erp_batch_for_the_whole_request(
         for o in orders
     ]
     assert calls["erp"] == 2  # the customer returns of every order, then their sales orders
-    assert calls["shopify"] == 1  # 4 orders a request
+    assert calls["shopify"] == 2  # which of them have returns, then those returns (4 orders a request)
     assert calls["oms"] <= len(orders) + 2  # one per order, the return reasons, the POS's store map
 
 
