@@ -114,12 +114,21 @@ def _ours_loader(ctx: RequestContext) -> DataLoader[str, _Ours]:
 def prime_records(
     ctx: RequestContext, records: Sequence[OrderRecord], *, absent_from: Sequence[System] = ()
 ) -> None:
-    """Give this request's loaders records already at hand (a customer's orders, the ones just
-    created), and tell them ``absent_from`` systems hold none of those orders: that saves calls."""
+    """Give this request's loaders records already at hand (a customer's orders, a listing's, the
+    ones just created), and tell them ``absent_from`` systems hold none of those orders: that saves
+    calls. The POS (the tills) holds store sales alone, so an order these records place in another
+    channel is not asked of it (the connector would rescan the till's orders to look for it)."""
     for record in records:
         _record_loader(ctx, record.system).prime(record.number, record)
         for system in absent_from:
             _record_loader(ctx, system).prime(record.number, None)
+    channels: dict[str, set[str | None]] = {}
+    for record in records:
+        channels.setdefault(record.number, set()).add("STORE" if record.system == "POS" else record.channel)
+    pos = _record_loader(ctx, "POS")
+    for number, seen in channels.items():
+        if None not in seen and "STORE" not in seen:
+            pos.prime(number, None)
 
 
 def _our_events(ours: _Ours) -> tuple[OrderEventRecord, ...]:

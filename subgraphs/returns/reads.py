@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from aiodataloader import DataLoader
 
-from resolvers.domain import OrderRecord, ReturnRecord
+from resolvers.domain import OrderRecord, ReturnRecord, System
 from resolvers.errors import ConnectorError
 from resolvers.loaders import keyed_loader
 from resolvers.ports import OrderSource, ReturnSource
@@ -126,6 +126,24 @@ def _not_online(ctx: RequestContext) -> set[str]:
     return ctx.loader("returns.not_online", set)
 
 
+def _not_store(ctx: RequestContext) -> set[str]:
+    """Order numbers this request knows are not store sales (so the tills hold none of their refunds;
+    asking the POS for a number it does not hold costs a rescan of its orders)."""
+    return ctx.loader("returns.not_store", set)
+
+
+_SKIPPED: dict[System, Callable[[RequestContext], set[str]]] = {"SHOPIFY": _not_online, "POS": _not_store}
+
+
+def _worth_asking(ctx: RequestContext, system: System, numbers: Sequence[str]) -> Sequence[str]:
+    """``numbers`` less those this request knows ``system`` cannot hold."""
+    skipped = _SKIPPED.get(system)
+    if skipped is None:
+        return numbers
+    known = skipped(ctx)
+    return [number for number in numbers if number not in known]
+
+
 async def _returns_in(source: ReturnSource, numbers: Sequence[str]) -> dict[str, list[ReturnRecord]]:
     found = await source.returns_for_orders(numbers) if numbers else []
     return dict(zip(numbers, found, strict=True))
@@ -133,10 +151,8 @@ async def _returns_in(source: ReturnSource, numbers: Sequence[str]) -> dict[str,
 
 def _returns_loader(ctx: RequestContext) -> DataLoader[str, list[ReturnView]]:
     async def batch(numbers: Sequence[str]) -> list[list[ReturnView]]:
-        skip = _not_online(ctx)
         asked = [
-            (source, [n for n in numbers if n not in skip] if source.system == "SHOPIFY" else numbers)
-            for source in return_sources(ctx.systems)
+            (source, _worth_asking(ctx, source.system, numbers)) for source in return_sources(ctx.systems)
         ]
         answers = await gather([_returns_in(source, wanted) for source, wanted in asked])
         out: list[list[ReturnView]] = []
@@ -216,6 +232,7 @@ async def customer_returns(ctx: RequestContext, customer_id: str, first: int) ->
     orders = ctx.loader("returns.customer_orders", lambda: _customer_orders_loader(ctx.systems))
     channels = await orders.load(customer_id)
     _not_online(ctx).update(n for n, seen in channels.items() if seen - {None} and "ONLINE" not in seen)
+    _not_store(ctx).update(n for n, seen in channels.items() if None not in seen and "STORE" not in seen)
     loader = ctx.loader("returns.by_order", lambda: _returns_loader(ctx))
     views = [view for found in await loader.load_many(list(channels)) for view in found]
     views.sort(key=lambda view: (view.created_at, view.rma_number or ""), reverse=True)

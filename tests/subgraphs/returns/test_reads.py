@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from resolvers.pos.orders import PosOrders
 from sandbox.world import Order, Return, World
 from tests.subgraphs.conftest import Sandboxes, ServeSubgraph
 from tests.subgraphs.returns._gql import CUSTOMER_RETURNS, ORDER_RETURNS, RETURN
@@ -187,3 +192,28 @@ async def test_several_customers_returns_are_one_erp_batch_and_shopify_is_not_as
     assert all(entity["returns"] for entity in body["data"]["_entities"])
     assert after - before == 1
     assert sandboxes.calls("shopify") == shopify
+
+
+async def test_a_customers_orders_of_other_channels_are_not_looked_for_at_the_tills(
+    world: World, serve_subgraph: ServeSubgraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tills hold store sales alone: the POS is asked about none of a customer's other orders
+    (a number it does not hold costs a rescan of its orders)."""
+    asked: list[str] = []
+    original = PosOrders.square_orders
+
+    async def recorded(self: PosOrders, numbers: Any) -> Any:
+        asked.extend(numbers)
+        return await original(self, numbers)
+
+    monkeypatch.setattr(PosOrders, "square_orders", recorded)
+    store = {o.customer_id for o in world.orders if o.channel == "STORE"}
+    customer = next(o.customer_id for o in world.orders if o.returns and o.customer_id not in store)
+    theirs = {o.number for o in world.orders if o.customer_id == customer}
+    async with serve_subgraph("returns") as client:
+        body = await client.gql(
+            CUSTOMER_RETURNS, {"r": [{"__typename": "Customer", "id": customer}], "first": 20}
+        )
+    assert "errors" not in body
+    assert body["data"]["_entities"][0]["returns"]
+    assert not set(asked) & theirs
