@@ -20,7 +20,9 @@ outlast the gateway's 30 s subgraph timeout. A listing of a channel whose
 orders Shopify never holds (STORE, CLIENTELING, CALL_CENTER) goes in rounds
 of ``ROUND_OFFLINE``, fewer rounds one after another. With the budget
 checked between rounds a page answers within one round of it, and every
-page makes progress.
+page makes progress. A status scan asks the listings for its next round
+while the current round's orders load (the next round starts below the
+current one's last position), one call fewer on each round's chain.
 
 The cursor is the base64 of the last position (time, number): the next page
 starts strictly below it, so orders placed meanwhile do not shift pages.
@@ -109,6 +111,59 @@ def _matches(detail: OrderDetail, status: OrderStatus | None, channel: Channel |
     return (status is None or view.status is status) and (channel is None or view.channel is channel)
 
 
+_RoundTask = asyncio.Task[tuple[list[Position], bool]]
+
+
+async def _scan(
+    ctx: RequestContext,
+    sources: list[Listing],
+    before: Position | None,
+    first: int,
+    status: OrderStatus | None,
+    channel: Channel | None,
+) -> tuple[list[tuple[Position, OrderDetail]], Position | None, bool]:
+    """The orders found (up to ``first`` + 1), the last position looked at, and whether every
+    system is exhausted. A status scan lists its next round while this one's orders load."""
+    found: list[tuple[Position, OrderDetail]] = []
+    scanned, finished = 0, False
+    deadline = time.monotonic() + SCAN_BUDGET
+    size = ROUND if channel in (None, Channel.ONLINE) else ROUND_OFFLINE
+    ahead: _RoundTask | None = None
+    try:
+        while len(found) <= first and scanned < MAX_SCAN and not finished:
+            if scanned and time.monotonic() >= deadline:
+                break
+            want = size if status is not None else min(first + 1 - len(found), size)
+            if ahead is not None:
+                positions, finished = await ahead
+                ahead = None
+            else:
+                positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
+            if not positions:
+                finished = True
+                break
+            left = MAX_SCAN - scanned - len(positions)
+            if status is not None and not finished and left > 0:
+                ahead = asyncio.ensure_future(_round(sources, positions[-1], min(size, left)))
+            numbers = [p.number for p in positions]
+            listed = await asyncio.gather(*(source.records(numbers) for source in sources))
+            prime_records(ctx, [record for records in listed for record in records])
+            details = await load_orders(ctx, numbers)
+            for position, detail in zip(positions, details, strict=True):
+                scanned += 1
+                before = position
+                if detail is not None and _matches(detail, status, channel):
+                    found.append((position, detail))
+                    if len(found) > first:
+                        break
+        return found, before, finished
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+            if ahead.done() and not ahead.cancelled():
+                ahead.exception()  # retrieved: a round no one waits for fails quietly
+
+
 async def list_orders(
     ctx: RequestContext,
     first: int,
@@ -122,30 +177,7 @@ async def list_orders(
     before = decode_cursor(after) if after else None
     if first == 0:
         return OrderPage([], True, after)
-    sources = listings(ctx.systems, channel)
-    found: list[tuple[Position, OrderDetail]] = []
-    scanned, finished = 0, False
-    deadline = time.monotonic() + SCAN_BUDGET
-    size = ROUND if channel in (None, Channel.ONLINE) else ROUND_OFFLINE
-    while len(found) <= first and scanned < MAX_SCAN and not finished:
-        if scanned and time.monotonic() >= deadline:
-            break
-        want = size if status is not None else min(first + 1 - len(found), size)
-        positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
-        if not positions:
-            finished = True
-            break
-        numbers = [p.number for p in positions]
-        listed = await asyncio.gather(*(source.records(numbers) for source in sources))
-        prime_records(ctx, [record for records in listed for record in records])
-        details = await load_orders(ctx, numbers)
-        for position, detail in zip(positions, details, strict=True):
-            scanned += 1
-            before = position
-            if detail is not None and _matches(detail, status, channel):
-                found.append((position, detail))
-                if len(found) > first:
-                    break
+    found, before, finished = await _scan(ctx, listings(ctx.systems, channel), before, first, status, channel)
     items = found[:first]
     if len(found) > first:
         return OrderPage(items, True, encode_cursor(items[-1][0]))
