@@ -45,7 +45,7 @@ from graphql import (
     specified_rules,
 )
 from graphql.utilities import get_operation_ast
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.execution import optimized_is_awaitable
 from strawberry.federation import Schema
@@ -119,7 +119,10 @@ class FastGraphQL:
         ):
             await self._view(scope, receive, send)
             return
-        body = await _body(receive)
+        try:
+            body = await Request(scope, receive).body()
+        except ClientDisconnect:
+            return  # no one to answer
         request = self._request(body)
         if request is None:
             await self._view(scope, _replay(body, receive), send)
@@ -174,15 +177,3 @@ class FastGraphQL:
         headers = [*_HEADERS, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-async def _body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)

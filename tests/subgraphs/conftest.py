@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from resolvers.erp import ErpSettings
 from resolvers.oms import OmsSettings
 from resolvers.pos import PosSettings
+from resolvers.pos.orders import PosOrders
 from resolvers.shopify import ShopifySettings
 from sandbox.cli import create_app as create_sandbox
 from sandbox.settings import SandboxSettings
@@ -92,3 +93,17 @@ def serve_subgraph(sandboxes: Sandboxes) -> ServeSubgraph:
             yield client
 
     return serve
+
+
+@pytest.fixture
+def pos_numbers_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every order number any request asks the POS connector for (``PosOrders.square_orders``)."""
+    asked: list[str] = []
+    original = PosOrders.square_orders
+
+    async def recorded(self: PosOrders, numbers: Any) -> Any:
+        asked.extend(numbers)
+        return await original(self, numbers)
+
+    monkeypatch.setattr(PosOrders, "square_orders", recorded)
+    return asked

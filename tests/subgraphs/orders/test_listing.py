@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from resolvers.pos.orders import PosOrders
 from sandbox.world import Order, World
 from subgraphs.orders import listing
 from tests.subgraphs.conftest import GraphQLClient, Sandboxes
@@ -147,18 +146,10 @@ async def test_a_customer_with_no_orders_has_an_empty_list(orders: GraphQLClient
 
 
 async def test_a_customers_orders_of_other_channels_are_not_looked_for_at_the_tills(
-    orders: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+    orders: GraphQLClient, world: World, pos_numbers_asked: list[str]
 ) -> None:
     """The POS holds store sales alone: an order another system places in another channel is not
     asked of it (finding a number it does not hold costs a rescan of the tills' orders)."""
-    asked: list[str] = []
-    original = PosOrders.square_orders
-
-    async def recorded(self: PosOrders, numbers: Any) -> Any:
-        asked.extend(numbers)
-        return await original(self, numbers)
-
-    monkeypatch.setattr(PosOrders, "square_orders", recorded)
     by_customer: dict[str, list[Order]] = {}
     for order in world.orders:
         if order.customer_id:
@@ -172,4 +163,4 @@ async def test_a_customers_orders_of_other_channels_are_not_looked_for_at_the_ti
     assert "errors" not in body, body
     [found] = body["data"]["_entities"]
     assert [o["number"] for o in found["orders"]] == _newest(theirs)[:5]
-    assert not set(asked) & {o.number for o in theirs}
+    assert not set(pos_numbers_asked) & {o.number for o in theirs}

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from resolvers.pos.orders import PosOrders
 from sandbox.world import Order, Return, World
 from tests.subgraphs.conftest import Sandboxes, ServeSubgraph
 from tests.subgraphs.returns._gql import CUSTOMER_RETURNS, ORDER_RETURNS, RETURN
@@ -195,18 +190,10 @@ async def test_several_customers_returns_are_one_erp_batch_and_shopify_is_not_as
 
 
 async def test_a_customers_orders_of_other_channels_are_not_looked_for_at_the_tills(
-    world: World, serve_subgraph: ServeSubgraph, monkeypatch: pytest.MonkeyPatch
+    world: World, serve_subgraph: ServeSubgraph, pos_numbers_asked: list[str]
 ) -> None:
     """The tills hold store sales alone: the POS is asked about none of a customer's other orders
     (a number it does not hold costs a rescan of its orders)."""
-    asked: list[str] = []
-    original = PosOrders.square_orders
-
-    async def recorded(self: PosOrders, numbers: Any) -> Any:
-        asked.extend(numbers)
-        return await original(self, numbers)
-
-    monkeypatch.setattr(PosOrders, "square_orders", recorded)
     store = {o.customer_id for o in world.orders if o.channel == "STORE"}
     customer = next(o.customer_id for o in world.orders if o.returns and o.customer_id not in store)
     theirs = {o.number for o in world.orders if o.customer_id == customer}
@@ -216,4 +203,4 @@ async def test_a_customers_orders_of_other_channels_are_not_looked_for_at_the_ti
         )
     assert "errors" not in body
     assert body["data"]["_entities"][0]["returns"]
-    assert not set(asked) & theirs
+    assert not set(pos_numbers_asked) & theirs
