@@ -132,7 +132,7 @@ async def test_with_the_pos_down_the_profile_comes_from_shopify_and_the_erp(
 async def test_with_shopify_down_the_answer_does_not_wait_for_its_retries(
     sandboxes: Sandboxes, serve_subgraph: ServeSubgraph, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lookup, "PATIENCE_S", 0.5)
+    monkeypatch.setattr(lookup, "PATIENCE_S", 2.0)  # time enough for the POS and the ERP on a busy machine
     sandboxes.apps["shopify"].state.runtime.knobs.outage = True
     async with serve_subgraph("customers") as client:
         started = time.monotonic()
@@ -141,7 +141,7 @@ async def test_with_shopify_down_the_answer_does_not_wait_for_its_retries(
     expected = expected_profile(world, "C000001")
     expected["externalRefs"] = [ref for ref in expected["externalRefs"] if ref["system"] != "SHOPIFY"]
     assert body == {"data": {"customer": expected}}
-    assert elapsed < 3.0
+    assert elapsed < 5.0
 
 
 async def test_with_every_system_that_knows_a_customer_down_the_failure_is_reported(
