@@ -9,9 +9,11 @@ sources:
   :meth:`IdIndex.learn`-ed (a listing, a variant's product, an order's customer);
 - an id not learned yet triggers a *scan*: the resource's connection 250 at a
   time selecting only ``legacyResourceId`` and the metafield (2 points per
-  record: 502 per page). Each page is one paced ``kit.read`` cached under its
+  record: 502 per page), from the first page until every id asked is found
+  (or to the end). Each page is one paced ``kit.read`` cached under its
   cursor (``product_index`` / ``customer_index``: 15 minutes fresh, a day stale),
-  so a scan is paid once per TTL and concurrent lookups share one scan (lock).
+  so a page is paid once per TTL (a later scan walks the cached pages first)
+  and concurrent lookups share one scan (lock).
 
 An id still unknown after a scan is not in Shopify: it is not scanned for
 again for a minute, and a record created since is found once the pages expire. For a very large store
@@ -79,7 +81,7 @@ class IdIndex:
             async with self._lock:
                 unknown = self._unknown(ids)
                 if unknown:
-                    await self._scan()
+                    await self._scan(unknown)
                     now = time.monotonic()
                     self._missed.update((our_id, now) for our_id in unknown if our_id not in self._known)
         return {our_id: self._known[our_id] for our_id in ids if our_id in self._known}
@@ -89,13 +91,16 @@ class IdIndex:
         since = time.monotonic() - _RESCAN_AFTER
         return [i for i in ids if i not in self._known and self._missed.get(i, -math.inf) < since]
 
-    async def _scan(self) -> None:
+    async def _scan(self, wanted: Sequence[str]) -> None:
+        """Pages from the first until every ``wanted`` id is known, or to the end."""
         after: str | None = None
         for _ in range(_MAX_PAGES):
             variables = {"n": self._page, "after": after}
             page = await self._read_page(variables)
             for node in page.nodes:
                 self.learn(metafield_value(node.metafield), node.legacyResourceId)
+            if all(our_id in self._known for our_id in wanted):
+                return
             if not page.pageInfo.hasNextPage or not page.pageInfo.endCursor:
                 return
             after = page.pageInfo.endCursor

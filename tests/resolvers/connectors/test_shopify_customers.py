@@ -67,6 +67,17 @@ async def test_customers_by_our_ids_scan_the_index_once_then_read_every_id_in_on
     assert again == got
 
 
+async def test_a_scan_stops_at_the_page_that_holds_every_id_asked(
+    run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
+) -> None:
+    first = next(c for c in world.customers if c.shopify_customer_id)  # on the index's first page
+    async with shop(run_system, make_live_kit, world) as s:
+        (got,) = await s.connector.customers_by_ids([first.id])
+        assert s.graphql_calls() == 2, "one index page (of two) and one nodes(ids:) read"
+    assert got is not None
+    assert_customer(got, first)
+
+
 async def test_a_customer_found_by_email_needs_no_index_scan(
     run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
 ) -> None:
