@@ -16,26 +16,17 @@ add requests.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from resolvers.kit.call import ConnectorKit
+from resolvers.kit.many import ManyCall
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.shopify.settings import SYSTEM
 
-__all__ = ["Batch", "read_batches"]
+__all__ = ["read_batches"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-
-@dataclass(frozen=True)  # no slots: with Generic they break `Cls[int](...)`
-class Batch(Generic[K, V]):
-    """What a split batch read answered: the values Shopify holds, which are stale, and when stored."""
-
-    values: dict[K, V] = field(default_factory=dict)
-    stale: frozenset[K] = frozenset()
-    stored_at: dict[K, float] = field(default_factory=dict)
 
 
 async def read_batches(
@@ -47,7 +38,6 @@ async def read_batches(
     fetch: Callable[[UpstreamHttp, list[K]], Awaitable[dict[K, V]]],
     cost: Callable[[int], float],
     refunded: bool = False,
-) -> Batch[K, V]:
+) -> ManyCall[K, V]:
     """Read ``keys`` in parts of at most ``most`` (module docstring); ``cost(n)`` prices a part of n keys."""
-    call = await kit.read_many(SYSTEM, operation, keys, fetch, cost=cost, most=most, fit_to_bucket=refunded)
-    return Batch(call.values, call.stale_keys, call.stored_at)
+    return await kit.read_many(SYSTEM, operation, keys, fetch, cost=cost, most=most, fit_to_bucket=refunded)

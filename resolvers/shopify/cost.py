@@ -47,6 +47,8 @@ from graphql import (
     parse,
 )
 
+from resolvers.kit.parts import fit
+
 __all__ = ["MUTATION_COST", "largest_batch", "requested_cost"]
 
 MUTATION_COST = 10
@@ -73,17 +75,8 @@ def requested_cost(query: str, variables: Mapping[str, Any] | None = None) -> in
 
 
 def largest_batch(cost_of: Callable[[int], int], limit: int, most: int) -> int:
-    """The largest ``n <= most`` with ``cost_of(n) <= limit`` (cost grows with n); 0 if even 1 is over.
-
-    Costs here are affine in the batch size, so two estimates give the slope.
-    """
-    if most <= 0 or cost_of(1) > limit:
-        return 0
-    one, two = cost_of(1), cost_of(2)
-    step = two - one
-    if step <= 0:
-        return most
-    return max(1, min(most, 1 + (limit - one) // step))
+    """The largest ``n <= most`` with ``cost_of(n) <= limit`` (cost grows with n); 0 if even 1 is over."""
+    return fit(cost_of, limit, most) if most > 0 else 0
 
 
 def _fields(selection_set: SelectionSetNode | None) -> list[FieldNode]:

@@ -109,7 +109,7 @@ class ShopifyOrders:
         )
         location_of = await self._location_of()
         found = {
-            number: self._record(raw, location_of, "orders_by_number", stale=number in batch.stale)
+            number: self._record(raw, location_of, "orders_by_number", stale=number in batch.stale_keys)
             for number, raw in batch.values.items()
         }
         return [found.get(number) for number in numbers]
