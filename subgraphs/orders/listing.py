@@ -1,10 +1,11 @@
 """``Query.orders``: one newest-first listing over every system that lists orders, with an opaque cursor.
 
-Each round asks every listing (:mod:`subgraphs.orders.sources`) for the
-positions below the cursor, merges them newest first (by time, then number;
-one entry per number), and keeps only what is certain: positions not below
-the lowest one a still-unfinished system returned (anything lower may have
-unseen neighbours there). Those orders are merged by number
+Each round takes the next positions below the cursor from the listings
+(:mod:`subgraphs.orders.sources`: the OMS's, the POS's per ten stores),
+merged newest first (by time, then number; one entry per number) by
+:mod:`subgraphs.orders.streams`, which reads a listing again only when the
+merge has used up what it read, and takes only certain positions. Those
+orders are merged by number
 (:mod:`subgraphs.orders.reads`, one batch per round; what the listings already
 read of them counts as those systems' records) and filtered by the
 merged ``status`` and ``channel``, until ``first`` (plus one, to know whether
@@ -20,9 +21,9 @@ outlast the gateway's 30 s subgraph timeout. A listing of a channel whose
 orders Shopify never holds (STORE, CLIENTELING, CALL_CENTER) goes in rounds
 of ``ROUND_OFFLINE``, fewer rounds one after another. With the budget
 checked between rounds a page answers within one round of it, and every
-page makes progress. A status scan asks the listings for its next round
-while the current round's orders load (the next round starts below the
-current one's last position), one call fewer on each round's chain.
+page makes progress. A status scan reads the listings its next round needs
+(those the merge used up) while the current round's orders load, one call
+fewer on each round's chain.
 
 The cursor is the base64 of the last position (time, number): the next page
 starts strictly below it, so orders placed meanwhile do not shift pages.
@@ -44,6 +45,7 @@ from subgraphs.common.errors import BadUserInput
 from subgraphs.domain.enums import Channel, OrderStatus
 from subgraphs.orders.reads import OrderDetail, load_orders, prime_records
 from subgraphs.orders.sources import Listing, Position, listings
+from subgraphs.orders.streams import Merged
 
 __all__ = [
     "MAX_PAGE",
@@ -91,27 +93,9 @@ def decode_cursor(cursor: str) -> Position:
     return Position(moment, number)
 
 
-async def _round(sources: list[Listing], before: Position | None, want: int) -> tuple[list[Position], bool]:
-    """The next certain positions below ``before`` (newest first), and whether nothing is left after."""
-    slices = await asyncio.gather(*(source.below(before, want) for source in sources))
-    merged: dict[str, Position] = {}
-    for piece in slices:
-        for position in piece.positions:
-            known = merged.get(position.number)
-            merged[position.number] = max(position, known) if known else position
-    floors = [piece.positions[-1] for piece in slices if not piece.exhausted and piece.positions]
-    horizon = max(floors) if floors else None
-    certain = sorted((p for p in merged.values() if horizon is None or p >= horizon), reverse=True)
-    done = all(piece.exhausted for piece in slices)
-    return certain[:want], done and len(certain) <= want
-
-
 def _matches(detail: OrderDetail, status: OrderStatus | None, channel: Channel | None) -> bool:
     view = detail.view
     return (status is None or view.status is status) and (channel is None or view.channel is channel)
-
-
-_RoundTask = asyncio.Task[tuple[list[Position], bool]]
 
 
 async def _scan(
@@ -123,28 +107,23 @@ async def _scan(
     channel: Channel | None,
 ) -> tuple[list[tuple[Position, OrderDetail]], Position | None, bool]:
     """The orders found (up to ``first`` + 1), the last position looked at, and whether every
-    system is exhausted. A status scan lists its next round while this one's orders load."""
+    system is exhausted. A status scan reads its next round's listings while this one's orders load."""
     found: list[tuple[Position, OrderDetail]] = []
     scanned, finished = 0, False
     deadline = time.monotonic() + SCAN_BUDGET
     size = ROUND if channel in (None, Channel.ONLINE) else ROUND_OFFLINE
-    ahead: _RoundTask | None = None
+    merged = Merged(sources, before)
     try:
         while len(found) <= first and scanned < MAX_SCAN and not finished:
             if scanned and time.monotonic() >= deadline:
                 break
             want = size if status is not None else min(first + 1 - len(found), size)
-            if ahead is not None:
-                positions, finished = await ahead
-                ahead = None
-            else:
-                positions, finished = await _round(sources, before, min(want, MAX_SCAN - scanned))
+            positions, finished = await merged.take(min(want, MAX_SCAN - scanned))
             if not positions:
                 finished = True
                 break
-            left = MAX_SCAN - scanned - len(positions)
-            if status is not None and not finished and left > 0:
-                ahead = asyncio.ensure_future(_round(sources, positions[-1], min(size, left)))
+            if status is not None and not finished:
+                merged.read_ahead(size)
             numbers = [p.number for p in positions]
             listed = await asyncio.gather(*(source.records(numbers) for source in sources))
             prime_records(ctx, [record for records in listed for record in records])
@@ -158,10 +137,7 @@ async def _scan(
                         break
         return found, before, finished
     finally:
-        if ahead is not None:
-            ahead.cancel()
-            if ahead.done() and not ahead.cancelled():
-                ahead.exception()  # retrieved: a round no one waits for fails quietly
+        merged.close()
 
 
 async def list_orders(
@@ -177,7 +153,8 @@ async def list_orders(
     before = decode_cursor(after) if after else None
     if first == 0:
         return OrderPage([], True, after)
-    found, before, finished = await _scan(ctx, listings(ctx.systems, channel), before, first, status, channel)
+    sources = await listings(ctx.systems, channel)
+    found, before, finished = await _scan(ctx, sources, before, first, status, channel)
     items = found[:first]
     if len(found) > first:
         return OrderPage(items, True, encode_cursor(items[-1][0]))

@@ -6,7 +6,8 @@ their wire models): the OMS holds every order it fulfils (ONLINE,
 CLIENTELING, CALL_CENTER, and any we accepted), listed by ``GET /orders``
 newest first (``orderDate_thru`` to start below a cursor); the POS holds the
 store sales, listed by Square's ``SearchOrders`` sorted by ``created_at``
-descending, ten stores a request. A listing answers :class:`Position` s (when,
+descending, ten stores a query (Square's limit): one listing per ten stores,
+merged with the others by :mod:`subgraphs.orders.streams`. A listing answers :class:`Position` s (when,
 which number); the orders themselves are merged by number like any other
 (:mod:`subgraphs.orders.reads`), but what a listing already read of an order
 (the OMS's order with its items and status history, Square's whole order) is
@@ -21,7 +22,6 @@ listed once, in (time, number) order.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -123,10 +123,11 @@ class OmsListing:
 
 
 class PosListing:
-    """The stores' sales in the POS (Square ``SearchOrders``)."""
+    """The sales of up to ten stores in the POS (one Square ``SearchOrders`` query)."""
 
-    def __init__(self, systems: Systems) -> None:
+    def __init__(self, systems: Systems, stores: Sequence[str]) -> None:
         self._systems = systems
+        self._stores = list(stores)
         self._listed: dict[str, SquareOrder] = {}
 
     async def records(self, numbers: Sequence[str]) -> list[OrderRecord]:
@@ -135,22 +136,11 @@ class PosListing:
 
     async def below(self, before: Position | None, want: int) -> Slice:
         pos = self._systems.pos
-        stores = sorted(set((await pos.directory.map()).system_ids("POS").values()))
-        chunks = [stores[i : i + _STORES_PER_SEARCH] for i in range(0, len(stores), _STORES_PER_SEARCH)]
-        limit = min(1000, max(want + 1, 20))
         query: dict[str, Any] = {"sort": {"sort_field": "CREATED_AT", "sort_order": "DESC"}}
         if before is not None:  # end_at excludes: a millisecond later keeps the cursor's instant
             end = (before.at + timedelta(milliseconds=1)).astimezone(UTC).isoformat()
             query["filter"] = {"date_time_filter": {"created_at": {"end_at": end}}}
-        slices = await asyncio.gather(*(self._search(c, query, limit, before, want) for c in chunks))
-        rows = [p for s in slices for p in s.positions]
-        return _settle(rows, before, all(s.exhausted for s in slices))
-
-    async def _search(
-        self, stores: list[str], query: dict[str, Any], limit: int, before: Position | None, want: int
-    ) -> Slice:
-        pos = self._systems.pos
-        body = {"location_ids": stores, "query": query, "limit": limit}
+        body = {"location_ids": self._stores, "query": query, "limit": min(1000, max(want + 1, 20))}
         orders: list[SquareOrder] = []
         cursor: str | None = None
         while True:
@@ -169,9 +159,11 @@ class PosListing:
                 return settled
 
 
-def listings(systems: Systems, channel: Channel | None) -> list[Listing]:
-    """The systems to list for ``channel`` (None: every channel)."""
+async def listings(systems: Systems, channel: Channel | None) -> list[Listing]:
+    """The listings for ``channel`` (None: every channel): the OMS's, and the POS's per ten stores."""
     found: list[Listing] = [OmsListing(systems, channel)]
     if channel is None or channel is Channel.STORE:
-        found.append(PosListing(systems))
+        stores = sorted(set((await systems.pos.directory.map()).system_ids("POS").values()))
+        for start in range(0, len(stores), _STORES_PER_SEARCH):
+            found.append(PosListing(systems, stores[start : start + _STORES_PER_SEARCH]))
     return found
