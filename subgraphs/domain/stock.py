@@ -106,19 +106,19 @@ def pick_location_stock(
             raise RecordsMismatch("stock levels of different SKUs or locations cannot be merged")
         chosen = min(levels, key=lambda level: _rank(level.system, precedence))  # first of the best rank
         incoming = max(level.incoming for level in levels)
-    return LocationStock(
-        sku=chosen.sku,
-        location_id=chosen.location_id,
-        on_hand=chosen.on_hand,
-        committed=chosen.committed,
-        reserved=chosen.reserved,
-        safety_stock=chosen.safety_stock,
-        unavailable=chosen.unavailable,
-        incoming=incoming,
-        as_of=chosen.as_of,
-        stale=chosen.stale,
-        system=chosen.system,
-        reported_available=chosen.available,
+    return LocationStock(  # positional: a listing page builds thousands
+        chosen.sku,
+        chosen.location_id,
+        chosen.on_hand,
+        chosen.committed,
+        chosen.reserved,
+        chosen.safety_stock,
+        chosen.unavailable,
+        incoming,
+        chosen.as_of,
+        chosen.stale,
+        chosen.system,
+        chosen.available,
     )
 
 
@@ -189,19 +189,25 @@ def network_availability(
     Raises :class:`RecordsMismatch` for a figure of another SKU or a location given twice
     (it would be counted twice).
     """
-    if any(stock.sku != sku for stock in per_location):
-        raise RecordsMismatch(f"stock of another SKU in the availability of {sku}")
+    total, stale = 0, False
+    oldest: datetime | None = None
+    for stock in per_location:  # one pass: a listing page sums thousands
+        if stock.sku != sku:
+            raise RecordsMismatch(f"stock of another SKU in the availability of {sku}")
+        total += stock.ats
+        moment = stock.as_of
+        if moment is not None and (oldest is None or moment < oldest):
+            oldest = moment
+        stale = stale or stock.stale
     if len({stock.location_id for stock in per_location}) != len(per_location):
         raise RecordsMismatch(f"a location is given twice in the availability of {sku}")
-    total = sum(stock.ats for stock in per_location)
     available = max(0, total - rules.buffer(channel))
-    times = [stock.as_of for stock in per_location if stock.as_of is not None]
     return NetworkAvailability(
         sku=sku,
         channel=channel,
         available_to_sell=available,
         status=stock_status(available, rules.low_stock_threshold),
         locations=tuple(per_location),
-        as_of=min(times) if times else None,
-        stale=any(stock.stale for stock in per_location),
+        as_of=oldest,
+        stale=stale,
     )
