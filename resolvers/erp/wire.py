@@ -124,7 +124,7 @@ class MaterialStock(_Wire):
     """``A_MaterialStock`` with its rows at every plant (``to_MatlStkInAcctMod``)."""
 
     Material: str
-    to_MatlStkInAcctMod: Results[StockRow] = []
+    to_MatlStkInAcctMod: Results[StockRow] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- API_SALES_ORDER_SRV
@@ -153,7 +153,7 @@ class SalesOrderKey(_Versioned):
     SalesOrder: str
     PurchaseOrderByCustomer: str = ""
     DeliveryBlockReason: str = ""
-    to_Item: Results[SalesOrderItemKey] = []
+    to_Item: Results[SalesOrderItemKey] = Field(default_factory=list)
 
 
 class SalesOrder(_Versioned):
@@ -176,7 +176,7 @@ class SalesOrder(_Versioned):
     OverallSDProcessStatus: str = ""
     OverallDeliveryStatus: str = ""
     OverallSDDocumentRejectionSts: str = ""
-    to_Item: Results[SalesOrderItem] = []
+    to_Item: Results[SalesOrderItem] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- API_CUSTOMER_RETURN_SRV
@@ -205,7 +205,7 @@ class CustomerReturn(_Versioned):
     TotalNetAmount: Decimal = Decimal(0)
     TransactionCurrency: str = ""
     OverallSDProcessStatus: str = ""
-    to_Item: Results[CustomerReturnItem] = []
+    to_Item: Results[CustomerReturnItem] = Field(default_factory=list)
 
 
 class ReturnWithOrder(_Wire):
@@ -213,7 +213,7 @@ class ReturnWithOrder(_Wire):
 
     ret: CustomerReturn
     order_number: str | None = None
-    order_items: list[str] = []
+    order_items: list[str] = Field(default_factory=list)
     """The reference sales order's item numbers (to tell which order line a return item is)."""
 
 
@@ -240,8 +240,8 @@ class BusinessPartnerAddress(_Wire):
     PostalCode: str = ""
     Region: str = ""
     Country: str = ""
-    to_EmailAddress: Results[EmailAddress] = []
-    to_PhoneNumber: Results[PhoneNumber] = []
+    to_EmailAddress: Results[EmailAddress] = Field(default_factory=list)
+    to_PhoneNumber: Results[PhoneNumber] = Field(default_factory=list)
 
 
 class BusinessPartner(_Wire):
@@ -250,7 +250,7 @@ class BusinessPartner(_Wire):
     FirstName: str = ""
     LastName: str = ""
     CreationDate: ODataDateTime | None = None
-    to_BusinessPartnerAddress: Results[BusinessPartnerAddress] = []
+    to_BusinessPartnerAddress: Results[BusinessPartnerAddress] = Field(default_factory=list)
 
 
 class EmailRef(_Wire):

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "CatalogAnswer",
@@ -79,7 +79,7 @@ class SquareError(Wire):
 class ErrorEnvelope(Wire):
     """``{"errors": [{"category", "code", "detail", "field"}]}``, Square's answer to every failure."""
 
-    errors: list[SquareError] = []
+    errors: list[SquareError] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- catalog
@@ -103,7 +103,7 @@ class CatalogObject(Wire):
 class CatalogAnswer(Wire):
     """``SearchCatalogObjects`` and ``BatchRetrieveCatalogObjects``."""
 
-    objects: list[CatalogObject] = []
+    objects: list[CatalogObject] = Field(default_factory=list)
     cursor: str | None = None
 
 
@@ -121,7 +121,7 @@ class InventoryCount(Wire):
 class CountsAnswer(Wire):
     """``BatchRetrieveInventoryCounts``."""
 
-    counts: list[InventoryCount] = []
+    counts: list[InventoryCount] = Field(default_factory=list)
     cursor: str | None = None
 
 
@@ -152,7 +152,7 @@ class SquareCustomer(Wire):
 class CustomersAnswer(Wire):
     """``SearchCustomers``."""
 
-    customers: list[SquareCustomer] = []
+    customers: list[SquareCustomer] = Field(default_factory=list)
     cursor: str | None = None
 
 
@@ -173,7 +173,7 @@ class LoyaltyAccount(Wire):
 class LoyaltyAccountsAnswer(Wire):
     """``SearchLoyaltyAccounts``."""
 
-    loyalty_accounts: list[LoyaltyAccount] = []
+    loyalty_accounts: list[LoyaltyAccount] = Field(default_factory=list)
     cursor: str | None = None
 
 
@@ -187,7 +187,7 @@ class RewardTier(Wire):
 class LoyaltyProgram(Wire):
     id: str
     status: str | None = None
-    reward_tiers: list[RewardTier] = []
+    reward_tiers: list[RewardTier] = Field(default_factory=list)
 
 
 class ProgramAnswer(Wire):

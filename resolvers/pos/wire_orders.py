@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from resolvers.pos.wire import DecimalString, SquareAddress, SquareMoney, Wire
 
 __all__ = [
@@ -53,7 +55,7 @@ class ReturnLineItem(Wire):
 class OrderReturn(Wire):
     uid: str | None = None
     source_order_id: str | None = None
-    return_line_items: list[ReturnLineItem] = []
+    return_line_items: list[ReturnLineItem] = Field(default_factory=list)
 
 
 class CardDetails(Wire):
@@ -107,7 +109,7 @@ class Fulfillment(Wire):
     """PROPOSED, RESERVED, PREPARED, COMPLETED, CANCELED or FAILED."""
     line_item_application: str | None = None
     """ALL (the default) or ENTRY_LIST (then ``entries`` says which lines)."""
-    entries: list[FulfillmentEntry] = []
+    entries: list[FulfillmentEntry] = Field(default_factory=list)
     location_id: str | None = None
     shipment_details: ShipmentDetails | None = None
     pickup_details: PickupDetails | None = None
@@ -126,11 +128,11 @@ class SquareOrder(Wire):
     """OPEN, COMPLETED, CANCELED or DRAFT."""
     version: int | None = None
     source: OrderSource | None = None
-    line_items: list[LineItem] = []
-    returns: list[OrderReturn] = []
-    tenders: list[Tender] = []
-    refunds: list[LegacyRefund] = []
-    fulfillments: list[Fulfillment] = []
+    line_items: list[LineItem] = Field(default_factory=list)
+    returns: list[OrderReturn] = Field(default_factory=list)
+    tenders: list[Tender] = Field(default_factory=list)
+    refunds: list[LegacyRefund] = Field(default_factory=list)
+    fulfillments: list[Fulfillment] = Field(default_factory=list)
     total_money: SquareMoney | None = None
     net_amount_due_money: SquareMoney | None = None
     created_at: datetime
@@ -141,7 +143,7 @@ class SquareOrder(Wire):
 class OrdersAnswer(Wire):
     """``SearchOrders`` and ``BatchRetrieveOrders``."""
 
-    orders: list[SquareOrder] = []
+    orders: list[SquareOrder] = Field(default_factory=list)
     cursor: str | None = None
 
 

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from resolvers.directory import LocationDirectory
 from resolvers.errors import ConnectorError
@@ -112,7 +112,7 @@ class _ProductVariant(_Wire):
 
 
 class _Product(_Wire):
-    variants: list[_ProductVariant] = []
+    variants: list[_ProductVariant] = Field(default_factory=list)
 
 
 class _Named(_Wire):
