@@ -112,7 +112,7 @@ async def test_a_slice_with_nothing_ends_its_listing_even_if_it_says_there_is_mo
     assert len(stuck.asked) == 1
 
 
-async def test_reading_ahead_reads_only_the_listings_that_ran_dry_and_a_close_cancels_it() -> None:
+async def test_reading_ahead_reads_the_listings_the_next_round_would_run_dry_and_close_cancels_it() -> None:
     gate = asyncio.Event()
     gate.set()
     dense = Listed([_at(i, f"D{i}") for i in range(10)], gate=gate)
@@ -128,7 +128,7 @@ async def test_reading_ahead_reads_only_the_listings_that_ran_dry_and_a_close_ca
     merged.close()
     gate.set()
     await asyncio.sleep(0)
-    assert all(stream.head() is None for stream in merged.streams[:1])  # the cancelled read added nothing
+    assert not merged.streams[0].buffer  # the cancelled read added nothing
 
 
 async def test_a_read_ahead_is_awaited_by_the_next_round_not_repeated() -> None:
@@ -141,3 +141,25 @@ async def test_a_read_ahead_is_awaited_by_the_next_round_not_repeated() -> None:
     assert dense.asked == [None, _at(1, "D1")]
     merged.read_ahead(2)  # dry again: this read is never awaited, and close cancels it quietly
     merged.close()
+
+
+async def test_the_listings_a_round_would_run_dry_are_read_together_before_it_takes_anything() -> None:
+    in_flight, most = 0, 0
+
+    class Counted(Listed):
+        async def below(self, before: Position | None, want: int) -> Slice:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+            return await super().below(before, want)
+
+    even = Counted([_at(i, f"E{i}") for i in range(0, 40, 2)])
+    odd = Counted([_at(i, f"O{i}") for i in range(1, 40, 2)])
+    merged = Merged([even, odd], None)
+    assert [p.number for p in (await merged.take(4))[0]] == ["E0", "O1", "E2", "O3"]
+    positions, _ = await merged.take(10)  # four read, ten wanted: both listings would run dry
+    assert [p.number for p in positions] == [f"{'E' if i % 2 == 0 else 'O'}{i}" for i in range(4, 14)]
+    assert len(even.asked) == len(odd.asked) == 2  # one more read each, no read on the way
+    assert most == 2
