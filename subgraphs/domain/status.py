@@ -67,6 +67,7 @@ __all__ = [
     "StockStatus",
     "combined_order_status",
     "financial_status",
+    "listed_words",
     "order_status",
     "parse_channel",
     "return_status",
@@ -197,3 +198,26 @@ def combined_order_status(
     if told is not None and base in _REFINABLE and _PROGRESS[told] > _PROGRESS[base]:
         return told
     return base
+
+
+_DECIDED_BY_AUTHORITY = frozenset({OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.IN_PROGRESS})
+
+
+def listed_words(system: System, wanted: OrderStatus) -> frozenset[str] | None:
+    """The order words of ``system`` that an order whose merged status is ``wanted`` can carry there,
+    for a listing to filter by; None when it may carry any (the filter must stay ours).
+
+    Only PENDING, ON_HOLD and IN_PROGRESS narrow it (by :func:`combined_order_status`): no system
+    says CANCELLED; the fulfilment authority, when it holds the order, says ``wanted`` itself (lines
+    only refine upwards, to PARTIALLY_FULFILLED or FULFILLED); otherwise the most advanced status
+    wins, so every holder says ``wanted`` or less. Either way each holder's word ranks no higher
+    than ``wanted``, and the authority's (a listing system: the OMS or the POS) is ``wanted``.
+    PARTIALLY_FULFILLED and FULFILLED come from lines too, and CANCELLED from any system.
+    """
+    if wanted not in _DECIDED_BY_AUTHORITY:
+        return None
+    table = _tables.ORDER.get(system)
+    if table is None:
+        return None
+    rank = _PROGRESS[wanted]
+    return frozenset(word for word, status in table.items() if _PROGRESS[status] <= rank)

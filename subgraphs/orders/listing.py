@@ -8,7 +8,10 @@ merge has used up what it read, and takes only certain positions. Those
 orders are merged by number
 (:mod:`subgraphs.orders.reads`, one batch per round; what the listings already
 read of them counts as those systems' records) and filtered by the
-merged ``status`` and ``channel``, until ``first`` (plus one, to know whether
+merged ``status`` and ``channel`` (the listings already ask their systems only
+for orders of that channel and, for PENDING, ON_HOLD and IN_PROGRESS, only for
+the status words such an order can carry there, so a status scan looks at
+candidates, not at every order), until ``first`` (plus one, to know whether
 a next page exists) are found, every system is exhausted, ``MAX_SCAN``
 orders were looked at, or the scan has run ``SCAN_BUDGET`` seconds when a
 round ends (then the page may be short; its cursor continues the scan).
@@ -153,7 +156,7 @@ async def list_orders(
     before = decode_cursor(after) if after else None
     if first == 0:
         return OrderPage([], True, after)
-    sources = await listings(ctx.systems, channel)
+    sources = await listings(ctx.systems, channel, status)
     found, before, finished = await _scan(ctx, sources, before, first, status, channel)
     items = found[:first]
     if len(found) > first:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from resolvers.domain import OrderRecord
+from resolvers.domain import OrderRecord, System
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.oms import wire as oms_wire
 from resolvers.oms.bodies import CHANNEL_ENUMS
@@ -35,7 +35,8 @@ from resolvers.oms.exchange import OmsHttp
 from resolvers.pos.api import with_cursor
 from resolvers.pos.wire_orders import OrdersAnswer, SquareOrder
 from subgraphs.common.systems import Systems
-from subgraphs.domain.enums import Channel
+from subgraphs.domain.enums import Channel, OrderStatus
+from subgraphs.domain.status import listed_words
 
 __all__ = ["Listing", "OmsListing", "PosListing", "Position", "listings"]
 
@@ -87,11 +88,12 @@ def _settle(rows: list[Position], before: Position | None, exhausted: bool) -> S
 class OmsListing:
     """The OMS's orders (``GET /orders``), optionally of one channel."""
 
-    def __init__(self, systems: Systems, channel: Channel | None) -> None:
+    def __init__(self, systems: Systems, channel: Channel | None, words: frozenset[str] | None) -> None:
         self._kit = systems.kit
         self._oms = systems.oms
         self._http = OmsHttp(systems.oms.settings)
         self._channel = CHANNEL_ENUMS.get(str(channel)) if channel is not None else None
+        self._words = words
         self._listed: dict[str, oms_wire.Order] = {}
 
     async def records(self, numbers: Sequence[str]) -> list[OrderRecord]:
@@ -103,6 +105,8 @@ class OmsListing:
         params: dict[str, str | int] = {"pageSize": size}
         if self._channel:
             params["salesChannelEnumId"] = self._channel
+        if self._words is not None:
+            params["statusId"] = ",".join(sorted(self._words))
         if before is not None:  # orderDate_thru excludes: a second later keeps the cursor's instant
             params["orderDate_thru"] = (before.at + timedelta(seconds=1)).isoformat()
         rows: list[Position] = []
@@ -125,9 +129,10 @@ class OmsListing:
 class PosListing:
     """The sales of up to ten stores in the POS (one Square ``SearchOrders`` query)."""
 
-    def __init__(self, systems: Systems, stores: Sequence[str]) -> None:
+    def __init__(self, systems: Systems, stores: Sequence[str], words: frozenset[str] | None) -> None:
         self._systems = systems
         self._stores = list(stores)
+        self._words = words
         self._listed: dict[str, SquareOrder] = {}
 
     async def records(self, numbers: Sequence[str]) -> list[OrderRecord]:
@@ -137,9 +142,14 @@ class PosListing:
     async def below(self, before: Position | None, want: int) -> Slice:
         pos = self._systems.pos
         query: dict[str, Any] = {"sort": {"sort_field": "CREATED_AT", "sort_order": "DESC"}}
+        where: dict[str, Any] = {}
         if before is not None:  # end_at excludes: a millisecond later keeps the cursor's instant
             end = (before.at + timedelta(milliseconds=1)).astimezone(UTC).isoformat()
-            query["filter"] = {"date_time_filter": {"created_at": {"end_at": end}}}
+            where["date_time_filter"] = {"created_at": {"end_at": end}}
+        if self._words is not None:
+            where["state_filter"] = {"states": sorted(self._words)}
+        if where:
+            query["filter"] = where
         body = {"location_ids": self._stores, "query": query, "limit": min(1000, max(want + 1, 20))}
         orders: list[SquareOrder] = []
         cursor: str | None = None
@@ -159,11 +169,18 @@ class PosListing:
                 return settled
 
 
-async def listings(systems: Systems, channel: Channel | None) -> list[Listing]:
-    """The listings for ``channel`` (None: every channel): the OMS's, and the POS's per ten stores."""
-    found: list[Listing] = [OmsListing(systems, channel)]
+async def listings(systems: Systems, channel: Channel | None, status: OrderStatus | None) -> list[Listing]:
+    """The listings for ``channel`` (None: every channel): the OMS's, and the POS's per ten stores;
+    each asks its system only for the order words an order of ``status`` can carry there
+    (:func:`subgraphs.domain.status.listed_words`), when that narrows it."""
+    found: list[Listing] = [OmsListing(systems, channel, _words("OMS", status))]
     if channel is None or channel is Channel.STORE:
         stores = sorted(set((await systems.pos.directory.map()).system_ids("POS").values()))
+        words = _words("POS", status)
         for start in range(0, len(stores), _STORES_PER_SEARCH):
-            found.append(PosListing(systems, stores[start : start + _STORES_PER_SEARCH]))
+            found.append(PosListing(systems, stores[start : start + _STORES_PER_SEARCH], words))
     return found
+
+
+def _words(system: System, status: OrderStatus | None) -> frozenset[str] | None:
+    return listed_words(system, status) if status is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import typing
 from dataclasses import replace
 
@@ -20,6 +21,7 @@ from sandbox.pos.order_seed import REFUND_STATUS
 from sandbox.shopify import statuses as shopify
 from sandbox.shopify.schema import sdl
 from sandbox.world import ORDER_STATUSES, RETURN_STATUSES, SHIPMENT_STATUSES, World, build_world
+from subgraphs.domain import _tables
 from subgraphs.domain.errors import DomainError, UnknownStatus
 from subgraphs.domain.status import (
     Channel,
@@ -29,6 +31,7 @@ from subgraphs.domain.status import (
     ShipmentStatus,
     combined_order_status,
     financial_status,
+    listed_words,
     order_status,
     parse_channel,
     return_status,
@@ -454,3 +457,44 @@ def test_lines_never_downgrade_a_status_nor_override_a_hold_or_a_cancellation() 
 def test_one_order_status_needs_at_least_one_system() -> None:
     with pytest.raises(DomainError):
         combined_order_status([])
+
+
+# ---------------------------------------------------------------- listing filters
+
+
+def _tables_words(system: System) -> list[str]:
+    return sorted(_tables.ORDER[system])
+
+
+def test_listed_words_narrow_only_the_statuses_the_authority_decides() -> None:
+    assert listed_words("OMS", OS.PENDING) == {"ORDER_CREATED"}
+    assert listed_words("POS", OS.IN_PROGRESS) == {"DRAFT", "OPEN"}
+    for status in (OS.PARTIALLY_FULFILLED, OS.FULFILLED, OS.CANCELLED):
+        assert listed_words("OMS", status) is None
+        assert listed_words("POS", status) is None
+
+
+@pytest.mark.parametrize("authority", ["OMS", "POS"])
+def test_an_order_of_a_narrowed_status_is_listed_by_some_system_that_holds_it(authority: System) -> None:
+    """Every mix of OMS, POS and Shopify words (or absence) whose merged status is PENDING, ON_HOLD
+    or IN_PROGRESS carries a listed word in at least one listing system (OMS, POS) holding it."""
+    oms_words = [None, *_tables_words("OMS")]
+    pos_words = [None, *_tables_words("POS")]
+    shopify_words = [None, "UNFULFILLED", "ON_HOLD", "IN_PROGRESS", "FULFILLED"]
+    checked = 0
+    for oms, pos, shop in itertools.product(oms_words, pos_words, shopify_words):
+        held: dict[System, str | None] = {"OMS": oms, "POS": pos}
+        statuses: list[tuple[System, OrderStatus]] = [
+            (system, order_status(system, word)) for system, word in held.items() if word
+        ]
+        if shop:
+            statuses.append(("SHOPIFY", order_status("SHOPIFY", shop)))
+        if not any(word for word in held.values()):
+            continue  # neither listing holds it: no listing could show it
+        merged = combined_order_status(statuses, authority=authority)
+        words = {system: listed_words(system, merged) for system in held}
+        if words["OMS"] is None:
+            continue
+        assert any(word in (words[system] or ()) for system, word in held.items() if word), (held, shop)
+        checked += 1
+    assert checked > 20
