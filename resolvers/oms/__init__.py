@@ -25,8 +25,9 @@ OrderSource          ``orders_by_number``: GET /orders?orderName one call per nu
                      shipments; ``orders_for_customer``          only for orders that have some; 2 s fresh,
                                                                  10 min stale
 OrderSink (+)        ``create_order``, ``order`` (GET by id),    writes invalidate the cached reads they
-                     ``set_order_status``, ``set_shipment_       change
-                     status``
+                     ``set_order_status``, ``set_shipment_       change (and ``orders_listing``, the
+                     status``                                    orders subgraph's GET /orders pages,
+                                                                 2 s fresh, 10 min stale)
 ReturnSource         ``returns_for_order``: GET /returns?orderId one call per order (by RMA: the order
                      ``return_reasons``: GET /return-reasons     named in the RMA number); reasons hourly
 ReturnSink           ``create_return``, ``return`` (GET by id)

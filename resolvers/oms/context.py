@@ -98,6 +98,15 @@ class OmsContext:
         except StorageError:
             _log.warning("could not drop the cached %s %r; it expires with its ttl", operation, cache_key)
 
+    async def forget_all(self, operation: str) -> None:
+        """Drop every cached answer of ``operation`` (a write of ours changed what any may hold)."""
+        if self.kit.cache is None:
+            return
+        try:
+            await self.kit.cache.invalidate_operation(SYSTEM, operation)
+        except StorageError:
+            _log.warning("could not drop the cached %s answers; they expire with their ttl", operation)
+
     async def each(self, keys: Sequence[K], fetch: Callable[[K], Awaitable[V]]) -> list[V]:
         """``fetch(key)`` for every key (answers in key order), ``settings.concurrency`` at a time."""
         if len(keys) == 1:

@@ -144,11 +144,14 @@ class OmsOrders:
         return head.orderId if head is not None else number_or_id
 
     async def forget(self, order_id: str, number: str | None = None) -> None:
-        """Drop the cached reads of one order (after a write of ours changed it)."""
+        """Drop the cached reads of one order (after a write of ours changed it), and the cached
+        pages of the orders listing (``orders_listing``: ``GET /orders`` pages, read by the orders
+        subgraph's listing), which show it."""
         name = number or self._ctx.order_names.get(order_id)
         if name:
             await self._ctx.forget("orders_by_number", name)
         await self._ctx.forget("order_shipments", order_id)
+        await self._ctx.forget_all("orders_listing")
 
     # ------------------------------------------------------------ writes
 

@@ -90,6 +90,7 @@ class OmsSettings(BaseModel):
                 "orders_by_number": OperationPolicy(cache=live),
                 "order_shipments": OperationPolicy(cache=live),
                 "orders_for_customer": OperationPolicy(cache=CachePolicy(ttl=5.0, stale_ttl=600.0)),
+                "orders_listing": OperationPolicy(cache=live),  # the orders subgraph's GET /orders pages
                 "returns_for_order": OperationPolicy(cache=live),
                 # writes: longer timeouts; every one is safe to retry (see the package docstring)
                 "create_order": OperationPolicy(timeout=10.0),

@@ -87,6 +87,7 @@ class PosSettings(BaseModel):
                 "orders_search": OperationPolicy(timeout=10.0),
                 "orders_by_ids": _cached(2.0, 600.0),
                 "orders_for_customer": _cached(5.0, 600.0),
+                "orders_listing": _cached(2.0, 600.0),  # the orders subgraph's SearchOrders pages
                 "refund": _cached(3600.0, 86400.0),
                 "customers_by_reference": _cached(60.0, 3600.0),
                 "customers_by_email": _cached(60.0, 3600.0),

@@ -32,7 +32,7 @@ from resolvers.kit.upstream import UpstreamHttp
 from resolvers.oms import wire as oms_wire
 from resolvers.oms.bodies import CHANNEL_ENUMS
 from resolvers.oms.exchange import OmsHttp
-from resolvers.pos.api import with_cursor
+from resolvers.pos.api import model_codec, with_cursor
 from resolvers.pos.wire_orders import OrdersAnswer, SquareOrder
 from subgraphs.common.systems import Systems
 from subgraphs.domain.enums import Channel, OrderStatus
@@ -40,8 +40,10 @@ from subgraphs.domain.status import listed_words
 
 __all__ = ["Listing", "OmsListing", "PosListing", "Position", "listings"]
 
-_OMS_PAGE = 250
+_OMS_PAGE_SIZE = 250
 _STORES_PER_SEARCH = 10
+_OMS_PAGE = oms_wire.model_codec(oms_wire.OrderPage)
+_POS_PAGE = model_codec(OrdersAnswer)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -101,7 +103,7 @@ class OmsListing:
         return await self._oms.records_of(heads) if heads else []
 
     async def below(self, before: Position | None, want: int) -> Slice:
-        size = min(_OMS_PAGE, max(want + 1, 20))
+        size = min(_OMS_PAGE_SIZE, max(want + 1, 20))
         params: dict[str, str | int] = {"pageSize": size}
         if self._channel:
             params["salesChannelEnumId"] = self._channel
@@ -111,12 +113,13 @@ class OmsListing:
             params["orderDate_thru"] = (before.at + timedelta(seconds=1)).isoformat()
         rows: list[Position] = []
         for index in range(50):
+            query = {**params, "pageIndex": index}
 
-            async def fetch(http: UpstreamHttp, index: int = index) -> oms_wire.OrderPage:
-                query = {**params, "pageIndex": index}
+            async def fetch(http: UpstreamHttp, query: dict[str, str | int] = query) -> oms_wire.OrderPage:
                 return await self._http.call(http, "GET", "/orders", oms_wire.OrderPage, params=query)
 
-            page = (await self._kit.read("oms", "orders_listing", fetch)).value
+            read = await self._kit.read("oms", "orders_listing", fetch, cache_key=query, codec=_OMS_PAGE)
+            page = read.value
             rows += [Position(_aware(o.orderDate), o.orderName) for o in page.orders if o.orderName]
             self._listed.update((o.orderName, o) for o in page.orders if o.orderName)
             exhausted = len(page.orders) < size
@@ -154,11 +157,13 @@ class PosListing:
         orders: list[SquareOrder] = []
         cursor: str | None = None
         while True:
+            asked = with_cursor(body, cursor)
 
-            async def fetch(http: UpstreamHttp, cursor: str | None = cursor) -> OrdersAnswer:
-                return await pos.api.post(http, "/orders/search", with_cursor(body, cursor), OrdersAnswer)
+            async def fetch(http: UpstreamHttp, asked: dict[str, Any] = asked) -> OrdersAnswer:
+                return await pos.api.post(http, "/orders/search", asked, OrdersAnswer)
 
-            page = (await self._systems.kit.read("pos", "orders_listing", fetch)).value
+            kit = self._systems.kit
+            page = (await kit.read("pos", "orders_listing", fetch, cache_key=asked, codec=_POS_PAGE)).value
             orders += page.orders
             cursor = page.cursor
             rows = [Position(_aware(o.created_at), o.reference_id) for o in orders if o.reference_id]

@@ -9,6 +9,7 @@ import pytest
 from sandbox.world import Order, World
 from subgraphs.orders import listing
 from tests.subgraphs.conftest import GraphQLClient, Sandboxes
+from tests.subgraphs.orders._helpers import ship_input, shippable_skus, submit
 
 LIST = """
 query($first: Int, $after: String, $status: OrderStatus, $channel: Channel) {
@@ -101,6 +102,19 @@ async def test_a_status_listing_followed_to_its_end_holds_every_order_of_that_st
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == _newest([o for o in world.orders if o.status == status])
+
+
+async def test_a_repeated_page_is_read_from_the_cache_and_an_order_we_accept_shows_at_once(
+    orders: GraphQLClient, world: World, sandboxes: Sandboxes
+) -> None:
+    first = await _page(orders, first=3, channel="ONLINE")
+    before = sandboxes.calls("oms")
+    assert await _page(orders, first=3, channel="ONLINE") == first
+    assert sandboxes.calls("oms") == before  # the listing pages (and the orders) came from the cache
+    payload = await submit(orders, ship_input(shippable_skus(world, at_least=2, count=1)), "listed-at-once")
+    assert payload["userErrors"] == []
+    page = await _page(orders, first=3, channel="ONLINE")
+    assert _numbers(page) == [payload["order"]["number"], *_numbers(first)[:2]]
 
 
 async def test_the_last_page_says_there_is_no_next_one(orders: GraphQLClient, world: World) -> None:
