@@ -52,6 +52,7 @@ from resolvers.erp.settings import ErpSettings
 from resolvers.erp.wire import BusinessPartner, ReturnWithOrder, SalesOrder, StockRow, codec_for
 from resolvers.erp.writes import ErpVersion, ErpWrites
 from resolvers.kit.call import ConnectorKit
+from resolvers.kit.memo import IdentityMemo
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.loaders import StockKey, keyed_loader, stock_loader
 
@@ -95,6 +96,7 @@ class ErpConnector:
         self._writes = ErpWrites(kit, self._odata, self._csrf, directory)
         self._channels = {code: channel for channel, code in settings.channel_codes.items()}
         self._reasons = {code: reason for reason, code in settings.return_reason_codes.items()}
+        self._mapped: IdentityMemo[OrderRecord] = IdentityMemo()
 
     def loaders(self) -> ErpLoaders:
         return ErpLoaders(
@@ -159,11 +161,16 @@ class ErpConnector:
         first: dict[str, SalesOrder] = {}
         for order in call.value:  # oldest first: a duplicate posting never hides the original
             first.setdefault(order.PurchaseOrderByCustomer, order)
+        locations = await self.directory.map()
         plants = await self._plant_locations()
-        return [
-            self._order(first[number], plants, stale=call.stale) if number in first else None
-            for number in numbers
-        ]
+
+        def record(order: SalesOrder) -> OrderRecord:
+            # mapped once per answer: the cache hands out the same orders while its entry is unchanged
+            return self._mapped.get(
+                (order, locations), call.stale, lambda: self._order(order, plants, stale=call.stale)
+            )
+
+        return [record(first[number]) if number in first else None for number in numbers]
 
     async def orders_for_customer(self, customer_id: str, first: int) -> list[OrderRecord]:
         """The customer's sales orders (SoldToParty = their business partner), newest first."""

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 from resolvers.domain import OrderDraft, OrderRecord, ShipmentRecord
 from resolvers.errors import UpstreamConflict
+from resolvers.kit.memo import IdentityMemo
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.oms import mapping, wire
 from resolvers.oms.bodies import order_body
@@ -43,6 +44,7 @@ __all__ = ["OmsOrders"]
 
 _ORDER_PAGE = wire.model_codec(wire.OrderPage)
 _SHIPMENTS = wire.model_codec(wire.ShipmentList)
+_NO_SHIPMENTS: tuple[wire.Shipment, ...] = ()
 
 
 def _same_lines(head: wire.Order, draft: OrderDraft) -> bool:
@@ -56,6 +58,7 @@ class OmsOrders:
 
     def __init__(self, ctx: OmsContext) -> None:
         self._ctx = ctx
+        self._mapped: IdentityMemo[OrderRecord] = IdentityMemo()
 
     # ------------------------------------------------------------ reads
 
@@ -73,9 +76,9 @@ class OmsOrders:
             ctx.remember_order(found.orderId, found.orderName)
         return found, result.stale
 
-    async def _shipments(self, head: wire.Order) -> tuple[list[wire.Shipment], bool]:
+    async def _shipments(self, head: wire.Order) -> tuple[Sequence[wire.Shipment], bool]:
         if not head.shipments:
-            return [], False
+            return _NO_SHIPMENTS, False
         ctx = self._ctx
         order_id = head.orderId
 
@@ -89,7 +92,9 @@ class OmsOrders:
         """The canonical order, its shipments read (only when it has any)."""
         self._ctx.remember_order(head.orderId, head.orderName)
         shipments, shipments_stale = await self._shipments(head)
-        return mapping.order(head, shipments, stale=stale or shipments_stale)
+        stale = stale or shipments_stale
+        # mapped once per answer: the cache hands out the same head and shipments while unchanged
+        return self._mapped.get((head, shipments), stale, lambda: mapping.order(head, shipments, stale=stale))
 
     async def _by_number(self, number: str) -> OrderRecord | None:
         head, stale = await self.head(number)

@@ -28,10 +28,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers.directory import LocationDirectory
+from resolvers.directory import LocationDirectory, LocationMap
 from resolvers.domain import OrderDraft, OrderRecord, System
 from resolvers.errors import UpstreamBadResponse
 from resolvers.kit.call import ConnectorKit
+from resolvers.kit.memo import IdentityMemo
 from resolvers.kit.upstream import UpstreamHttp
 from resolvers.shopify.batches import read_batches
 from resolvers.shopify.cost import largest_batch, requested_cost
@@ -39,7 +40,7 @@ from resolvers.shopify.documents import CREATE_ORDER, ORDER_NAMES, ORDERS
 from resolvers.shopify.exchange import ShopifyGraphQL, parse
 from resolvers.shopify.ids import IdIndex
 from resolvers.shopify.mapping import metafield_value
-from resolvers.shopify.mapping_orders import LocationOf, order_input, to_order
+from resolvers.shopify.mapping_orders import order_input, to_order
 from resolvers.shopify.search import any_of, gid, quoted
 from resolvers.shopify.settings import SYSTEM, ShopifySettings
 from resolvers.shopify.wire_orders import OrderNode
@@ -67,6 +68,7 @@ class ShopifyOrders:
         self._graphql = graphql
         self._directory = directory
         self._customers = customers
+        self._mapped: IdentityMemo[OrderRecord] = IdentityMemo()
         self._sizes = {"lines": settings.order_lines, "fulfillments": settings.order_fulfillments}
         self.most = largest_batch(
             lambda n: requested_cost(ORDERS, {"n": n, **self._sizes}), settings.max_query_cost, _MAX_PAGE
@@ -76,17 +78,22 @@ class ShopifyOrders:
     def _variables(self, query: str, n: int) -> dict[str, Any]:
         return {"q": query, "n": n, "reverse": False, **self._sizes}
 
-    async def _location_of(self) -> LocationOf:
-        mapping = await self._directory.map()
-        return lambda shopify_id: mapping.location_id("SHOPIFY", shopify_id)
-
     def _record(
-        self, raw: Any, location_of: LocationOf, operation: str, *, stale: bool = False
+        self, raw: Any, locations: LocationMap, operation: str, *, stale: bool = False
     ) -> OrderRecord:
-        node = parse(OrderNode, raw, operation=operation)
-        if node.customer is not None:
-            self._customers.learn(metafield_value(node.customer.metafield), node.customer.legacyResourceId)
-        return to_order(node, location_of, stale=stale)
+        """Our record of a Shopify order, mapped once per answer (the cache hands out the same ``raw``
+        again while its entry is unchanged; a new directory map maps it again)."""
+
+        def location_of(shopify_id: str) -> str | None:
+            return locations.location_id("SHOPIFY", shopify_id)
+
+        def mapped() -> OrderRecord:
+            node = parse(OrderNode, raw, operation=operation)
+            if (customer := node.customer) is not None:
+                self._customers.learn(metafield_value(customer.metafield), customer.legacyResourceId)
+            return to_order(node, location_of, stale=stale)
+
+        return self._mapped.get((raw, locations), stale, mapped)
 
     async def orders_by_numbers(self, numbers: Sequence[str]) -> list[OrderRecord | None]:
         async def fetch(http: UpstreamHttp, missing: list[str]) -> dict[str, Any]:
@@ -107,9 +114,9 @@ class ShopifyOrders:
             cost=lambda n: requested_cost(ORDERS, self._variables("", n)),
             refunded=True,
         )
-        location_of = await self._location_of()
+        locations = await self._directory.map()
         found = {
-            number: self._record(raw, location_of, "orders_by_number", stale=number in batch.stale_keys)
+            number: self._record(raw, locations, "orders_by_number", stale=number in batch.stale_keys)
             for number, raw in batch.values.items()
         }
         return [found.get(number) for number in numbers]
@@ -163,7 +170,7 @@ class ShopifyOrders:
             SYSTEM, "create_order", send, idempotent=True, cost=requested_cost(CREATE_ORDER, variables)
         )
         await self.invalidate_order(draft.number)
-        return self._record(result.value, await self._location_of(), "create_order")
+        return self._record(result.value, await self._directory.map(), "create_order")
 
     async def invalidate_order(self, number: str) -> int:
         """Evict the cached order ``number`` (a webhook said it changed); how many entries went."""

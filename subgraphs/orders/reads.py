@@ -34,6 +34,7 @@ from aiodataloader import DataLoader
 
 from resolvers.domain import OrderEventRecord, OrderRecord, System
 from resolvers.errors import ConnectorError
+from resolvers.kit.memo import IdentityMemo
 from resolvers.ports import OrderSource
 from subgraphs.common.app import RequestContext
 from subgraphs.common.systems import Systems
@@ -142,6 +143,15 @@ def _our_events(ours: _Ours) -> tuple[OrderEventRecord, ...]:
     return (*ours.events, extra)
 
 
+_MERGED: IdentityMemo[OrderView] = IdentityMemo()
+"""Views merged from the very same records (the connectors hand out the same record for an
+unchanged cached answer), so an order read again from warm caches is not merged again."""
+
+
+def _merged(records: list[OrderRecord], posting: PostingStatus | None) -> OrderView:
+    return _MERGED.get(tuple(records), posting, lambda: merge_order(records, posting=posting))
+
+
 def _merge(number: str, found: Sequence[Found], ours: _Ours) -> OrderDetail | None:
     records = [item for item in found if isinstance(item, OrderRecord) and item.number == number]
     if not records:
@@ -152,7 +162,7 @@ def _merge(number: str, found: Sequence[Found], ours: _Ours) -> OrderDetail | No
     posting = ours.posting.status if ours.posting else None
     while True:
         try:
-            view = merge_order(records, posting=posting)
+            view = _merged(records, posting)
             break
         except UnknownStatus as error:
             rest = [record for record in records if record.system != error.system]
