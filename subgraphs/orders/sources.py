@@ -13,6 +13,8 @@ which number); the orders themselves are merged by number like any other
 (the OMS's order with its items and status history, Square's whole order) is
 handed over as that system's record (:meth:`Listing.records`), so it is not
 read again: an OMS order then costs its shipments call alone, if it has any.
+Listing pages are cached like the orders they list (``orders_listing``: 2 s
+fresh, stale if the system fails; our own order writes drop the OMS's pages).
 
 Both systems break ties of one instant by their own ids, not by our numbers,
 so a page that stops inside an instant drops that instant's rows (unless the
