@@ -11,6 +11,8 @@
   ``reference_id``, which Square cannot search: an in-process index learnt by
   scanning the stores' orders, then ``POST /v2/orders/batch-retrieve``) and
   ``orders_for_customer`` (``POST /v2/orders/search`` with ``customer_filter``);
+  the orders subgraph's listing reads ``POST /v2/orders/search`` pages as
+  ``orders_listing`` (cached 2 s, stale for 10 minutes if the POS fails);
 * **OrderSink** ``create_order``: ``POST /v2/orders`` with
   ``idempotency_key`` = the draft's key;
 * **ReturnSource** ``returns_for_orders``: a sale's refunds and returned goods
