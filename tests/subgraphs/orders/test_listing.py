@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from resolvers.oms.settings import OmsSettings
+from resolvers.policy import CachePolicy
 from sandbox.world import Order, World
 from subgraphs.orders import listing
 from tests.subgraphs.conftest import GraphQLClient, Sandboxes
@@ -104,8 +106,20 @@ async def test_a_status_listing_followed_to_its_end_holds_every_order_of_that_st
     assert seen == _newest([o for o in world.orders if o.status == status])
 
 
+@pytest.fixture
+def lasting_oms_cache(sandboxes: Sandboxes) -> None:
+    """The OMS's cached reads stay fresh for a minute (2 s by default: a busy machine outlasts that)."""
+    policy = OmsSettings().default_policy()
+    lasting = CachePolicy(ttl=60.0, stale_ttl=600.0)
+    operations = {
+        name: op.model_copy(update={"cache": lasting}) if op.cache is not None and op.cache.ttl else op
+        for name, op in policy.operations.items()
+    }
+    sandboxes.overrides["policies"] = {"oms": policy.model_copy(update={"operations": operations})}
+
+
 async def test_a_repeated_page_is_read_from_the_cache_and_an_order_we_accept_shows_at_once(
-    orders: GraphQLClient, world: World, sandboxes: Sandboxes
+    lasting_oms_cache: None, orders: GraphQLClient, world: World, sandboxes: Sandboxes
 ) -> None:
     first = await _page(orders, first=3, channel="ONLINE")
     before = sandboxes.calls("oms")
