@@ -36,7 +36,11 @@ def run_subgraph(
         level=settings.log_level.upper(), format=f"%(asctime)s {name} %(levelname)s %(message)s"
     )
     app = create_app(settings)
+    # Start-up garbage is long-lived: move it out of the collector's way, and collect less often
+    # (as the gateway does: a request allocates thousands of short-lived objects).
+    gc.collect()
     gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
     uvicorn.run(
         app,
         host=settings.host,
