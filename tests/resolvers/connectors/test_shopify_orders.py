@@ -175,7 +175,7 @@ async def test_create_order_retried_after_a_timeout_that_landed_creates_one_orde
         await helper
         await asyncio.sleep(0.5)  # let the first request finish running in the store
         named = [o for o in shop_state(s).orders if o.name == "R900002"]
-        assert s.graphql_calls() == 2
+        assert s.graphql_calls() >= 2  # a busy machine may time the retry out too; one order whatever
     assert created.number == "R900002"
     assert len(named) == 1
     assert created.system_id == str(named[0].id)

@@ -110,7 +110,9 @@ async def test_create_return_retried_after_a_timeout_that_landed_creates_one_ret
         await helper
         await asyncio.sleep(0.5)  # let the timed-out attempt finish in the store
         held = shop_state(s).orders_by_name[order.number.lower()].returns
-        assert s.graphql_calls() == 3, "the order read, the write that timed out, its retry"
+        # the order read, the write that timed out, its retry (a busy machine may time a retry out too:
+        # it waits on the first attempt under the same idempotency key); one return whatever the count
+        assert s.graphql_calls() >= 3, "the order read, the write that timed out, its retry"
     assert created.rma_number == draft.rma_number
     assert len(held) == 1
 
