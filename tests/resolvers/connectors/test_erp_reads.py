@@ -130,7 +130,10 @@ async def test_orders_by_number_carry_sd_statuses_lines_and_totals(
     async with running_erp(world, make_live_kit) as erp:
         records = await erp.connector.orders_by_numbers(numbers)
         assert erp.system.calls() == 1
+        again = await erp.connector.orders_by_numbers(numbers)
+        assert erp.system.calls() == 1
     assert records[-2:] == [None, None]
+    assert all(a is r for a, r in zip(again, records, strict=True)), "a cached answer is mapped once"
     for order, record in zip(orders, records, strict=False):
         assert record is not None
         status = parse_status(record.status)

@@ -40,8 +40,10 @@ async def test_an_order_by_number_has_its_lines_shipments_history_and_channel(
     seeded = _order(world, status="FULFILLED", fulfilment_type="SHIP", channel="ONLINE")
 
     [order] = await connector.orders_by_numbers([seeded.number])
+    [again] = await connector.orders_by_numbers([seeded.number])
 
     assert order is not None
+    assert again is order  # an unchanged cached answer (order and shipments) is mapped once
     assert (order.system, order.system_id, order.number) == ("OMS", seeded.id, seeded.number)
     assert order.status == "ORDER_COMPLETED"
     assert order.channel == "ONLINE"

@@ -102,6 +102,7 @@ async def test_orders_by_numbers_map_statuses_lines_fulfillments_and_customers_i
     for record, order in zip(got, orders, strict=False):
         assert_order(record, order, world)
     assert again == [got[0], None]
+    assert again[0] is got[0], "an unchanged cached answer is mapped once"
 
 
 async def test_a_pickup_order_names_its_pickup_location(

@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from resolvers.domain import Address, Money, OrderDraft, OrderDraftLine
+from resolvers.domain import Address, Money, OrderDraft, OrderDraftLine, OrderRecord
 from storage.memory import MemoryIdempotencyStore
 from subgraphs.common.errors import BadUserInput
+from subgraphs.domain.enums import PostingStatus
 from subgraphs.orders.listing import decode_cursor, encode_cursor
 from subgraphs.orders.numbers import allocate_number
 from subgraphs.orders.posting import decode_draft, encode_draft, posting_key
+from subgraphs.orders.reads import _merged
 from subgraphs.orders.sources import Position, _settle
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -91,3 +93,23 @@ def test_a_listing_slice_stops_before_an_instant_it_may_not_have_seen_whole() ->
     assert [p.number for p in _settle(rows, None, exhausted=True).positions] == ["R5", "R4", "R3"]
     below = _settle(rows, Position(T0 + timedelta(minutes=4), "R4"), exhausted=True)
     assert [p.number for p in below.positions] == ["R3"]
+
+
+# ---------------------------------------------------------------- merged views
+
+
+def test_the_same_records_merge_once_and_another_posting_state_merges_again() -> None:
+    record = OrderRecord(
+        system="OMS",
+        system_id="O1",
+        number="R200000001",
+        channel="ONLINE",
+        status="ORDER_CREATED",
+        placed_at=T0,
+        lines=(),
+        currency="USD",
+    )
+    view = _merged([record], None)
+    assert _merged([record], None) is view  # another list of the very same records
+    assert _merged([record], PostingStatus.POSTED) is not view
+    assert _merged([dataclasses.replace(record)], None) is not view  # an equal record, a new answer
