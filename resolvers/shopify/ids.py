@@ -16,7 +16,8 @@ sources:
   and concurrent lookups share one scan (lock).
 
 An id still unknown after a scan is not in Shopify: it is not scanned for
-again for a minute, and a record created since is found once the pages expire. For a very large store
+again for a minute (nor is any id after a scan that read to the end), and a
+record created since is found once the pages expire. For a very large store
 (5,000 customers = 20 pages = 10,000 points, 200 s of a standard bucket) a
 deployment should rather keep Shopify's id in our master data.
 """
@@ -65,6 +66,8 @@ class IdIndex:
         self._page = page
         self._known: dict[str, str] = {}
         self._missed: dict[str, float] = {}
+        self._complete_at = -math.inf
+        """When a scan last read every page (an id it did not find is not in Shopify)."""
         self._lock = asyncio.Lock()
 
     def learn(self, our_id: str | None, shopify_id: str) -> None:
@@ -74,6 +77,10 @@ class IdIndex:
 
     def known(self, our_id: str) -> str | None:
         return self._known.get(our_id)
+
+    def settled(self, our_id: str) -> bool:
+        """Whether :meth:`resolve` answers for ``our_id`` without a scan (known, or missed lately)."""
+        return not self._unknown([our_id])
 
     async def resolve(self, ids: Sequence[str]) -> dict[str, str]:
         """Shopify's ids of those of ``ids`` Shopify holds (scanning if one was never seen)."""
@@ -89,6 +96,8 @@ class IdIndex:
     def _unknown(self, ids: Sequence[str]) -> list[str]:
         """Ids neither known nor missed by a scan in the last ``_RESCAN_AFTER`` seconds."""
         since = time.monotonic() - _RESCAN_AFTER
+        if self._complete_at >= since:
+            return []
         return [i for i in ids if i not in self._known and self._missed.get(i, -math.inf) < since]
 
     async def _scan(self, wanted: Sequence[str]) -> None:
@@ -102,6 +111,7 @@ class IdIndex:
             if all(our_id in self._known for our_id in wanted):
                 return
             if not page.pageInfo.hasNextPage or not page.pageInfo.endCursor:
+                self._complete_at = time.monotonic()
                 return
             after = page.pageInfo.endCursor
 

@@ -4,10 +4,12 @@
   (our number is the order's ``name``), cached per number
   (``orders_by_number``); up to 8 orders per request at the default page sizes
   (123 points each: lines, fulfillments and their lines), more in concurrent requests;
-- ``orders_for_customer``: the names of ``customer_id:<Shopify id>`` (through
-  the id index) OR ``tag:"customer:C000001"`` (orders we created for a
-  customer Shopify does not know), newest first, cached per (customer,
-  first), then those orders through ``orders_by_numbers``: the names cost 1
+- ``orders_for_customer``: the names of ``customer_id:<Shopify id>`` (the
+  caller's, e.g. from the customer's ``externalRefs``, else through the id
+  index; none when the caller knows Shopify lacks the customer) OR
+  ``tag:"customer:C000001"`` (orders we created for a customer Shopify does
+  not know), newest first, cached per (customer, first), then those orders
+  through ``orders_by_numbers``: the names cost 1
   point an order where whole orders are priced at 123 (an order's price is
   for every line and fulfillment it may have; a customer's ten, 1232 points,
   would not even fit the bucket of 1000), and each order is read once for
@@ -25,6 +27,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +49,9 @@ from resolvers.shopify.settings import SYSTEM, ShopifySettings
 from resolvers.shopify.wire_orders import OrderNode
 
 __all__ = ["ShopifyOrders"]
+
+_SHOPIFY_ID = re.compile(r"[0-9]{1,20}")
+"""A Shopify numeric id as a caller may pass it (anything else never reaches a search)."""
 
 _MAX_PAGE = 250
 _INVENTORY = {"inventoryBehaviour": "DECREMENT_IGNORING_POLICY"}
@@ -121,11 +127,18 @@ class ShopifyOrders:
         }
         return [found.get(number) for number in numbers]
 
-    async def orders_for_customer(self, customer_id: str, first: int) -> list[OrderRecord]:
+    async def orders_for_customer(
+        self, customer_id: str, first: int, *, shopify_id: str | None = None, look_up: bool = True
+    ) -> list[OrderRecord]:
+        """``shopify_id``: Shopify's id of the customer when the caller knows it; without one, the id
+        index's, unless not ``look_up`` (the caller knows Shopify does not hold the customer)."""
         if first <= 0:
             return []
         terms = [f"tag:{quoted('customer:' + customer_id, operation='orders_for_customer')}"]
-        shopify_id = (await self._customers.resolve([customer_id])).get(customer_id)
+        if shopify_id is not None and not _SHOPIFY_ID.fullmatch(shopify_id):
+            shopify_id, look_up = None, True
+        if shopify_id is None and look_up:
+            shopify_id = (await self._customers.resolve([customer_id])).get(customer_id)
         if shopify_id is not None:
             terms.insert(0, f"customer_id:{shopify_id}")
         variables = {"q": " OR ".join(terms), "n": min(first, _MAX_PAGE)}

@@ -15,7 +15,10 @@ of ``_entities`` is null, with an error at its path); the others resolve.
 A representation is accepted when it is an object whose ``__typename`` is an
 entity of this subgraph and which holds every field of one of its keys as an
 ID (a string, or an integer, taken as its decimal string). Only the key's
-fields reach ``resolve_reference``: no subgraph here uses ``@requires``.
+fields and the type's ``@external`` ones (what its ``@requires`` fields read:
+the gateway adds them) reach ``resolve_reference``, the latter as sent and
+only when present: the ``resolve_reference`` of such a type takes each as an
+optional keyword argument and must accept any JSON value there.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 import strawberry.federation as fed
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.federation.schema import FederationAny
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import External, Key
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.info import Info
 
@@ -44,10 +47,23 @@ def _keys(definition: StrawberryObjectDefinition) -> list[tuple[str, ...]]:
     ]
 
 
+def _externals(definition: StrawberryObjectDefinition, converter: Any) -> tuple[str, ...]:
+    """The GraphQL names of a type's ``@external`` fields."""
+    return tuple(
+        converter.config.name_converter.get_graphql_name(field)
+        for field in definition.fields
+        if any(isinstance(directive, External) for directive in field.directives)
+    )
+
+
 def check_representation(
-    index: int, representation: object, entities: Mapping[str, list[tuple[str, ...]]]
+    index: int,
+    representation: object,
+    entities: Mapping[str, list[tuple[str, ...]]],
+    externals: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """``representation`` as ``{__typename, key fields}`` (IDs as strings), or ``BadUserInput``."""
+    """``representation`` as ``{__typename, key fields}`` (IDs as strings) plus those of the type's
+    ``externals`` it holds (as sent), or ``BadUserInput``."""
     where = f"representations[{index}]"
     if not isinstance(representation, dict):
         raise BadUserInput(f"{where} is not an object", argument="representations")
@@ -60,7 +76,11 @@ def check_representation(
     for key in entities[typename]:
         values = [representation.get(name) for name in key]
         if all(isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
-            return {"__typename": typename, **{name: str(v) for name, v in zip(key, values, strict=True)}}
+            checked = {"__typename": typename, **{name: str(v) for name, v in zip(key, values, strict=True)}}
+            for name in (externals or {}).get(typename, ()):
+                if name in representation and name not in checked:
+                    checked[name] = representation[name]
+            return checked
     wanted = " or ".join(" ".join(key) for key in entities[typename])
     raise BadUserInput(f"{where}: a {typename} needs its key {wanted} (an ID)", argument="representations")
 
@@ -76,10 +96,13 @@ class FederatedSchema(fed.Schema):
         )
         super().__init__(*args, **kwargs)
         self._entities: dict[str, list[tuple[str, ...]]] = {}
+        self._externals: dict[str, tuple[str, ...]] = {}
         for name, concrete in self.schema_converter.type_map.items():
             definition = concrete.definition
             if isinstance(definition, StrawberryObjectDefinition) and (keys := _keys(definition)):
                 self._entities[name] = keys
+                if externals := _externals(definition, self.schema_converter):
+                    self._externals[name] = externals
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         results: list[Any] = [None] * len(representations)
@@ -87,7 +110,11 @@ class FederatedSchema(fed.Schema):
         checked: list[FederationAny] = []
         for index, representation in enumerate(representations):
             try:
-                checked.append(FederationAny(check_representation(index, representation, self._entities)))
+                checked.append(
+                    FederationAny(
+                        check_representation(index, representation, self._entities, self._externals)
+                    )
+                )
                 accepted.append(index)
             except BadUserInput as error:
                 results[index] = error  # graphql-core raises a list item that is an exception: null there

@@ -60,6 +60,19 @@ class ExternalRef:
     def of(cls, ref: domain.ExternalRef) -> ExternalRef:
         return cls(system=ref.system, id=ref.id)
 
+    @classmethod
+    def list_of(cls, raw: object) -> list[ExternalRef]:
+        """The well-formed ``{system, id}`` objects of an entity representation's ``externalRefs``."""
+        if not isinstance(raw, list):
+            return []
+        return [
+            cls(system=item["system"], id=item["id"])
+            for item in raw
+            if isinstance(item, dict)
+            and isinstance(item.get("system"), str)
+            and isinstance(item.get("id"), str)
+        ]
+
 
 @fed.type(shareable=True)
 class PageInfo:

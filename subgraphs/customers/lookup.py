@@ -21,6 +21,15 @@ Rules:
   system that fails slowly (paced retries of an outage) then costs a few
   seconds, not its whole retry schedule. While nobody knows the customer yet,
   every system is waited for (the connectors bound that themselves).
+* **a system that must scan to find an id** (Shopify before its id index has
+  learned the customer: our id is a metafield its search cannot match, so the
+  connector pages through every customer, 502 points a page) is asked by the
+  e-mail address another system's record of the customer carries instead, as
+  soon as one answers; a record there with our customer id is the one
+  (Shopify's connector learns the pair). Only when none matches is it asked by
+  id. A cold process answers a Shopify customer in two rounds, not a scan.
+  At most :data:`EMAIL_SEARCHES` customers of a request go this way: for a
+  batch of more, one scan (and one read of them all) costs less.
 * **by e-mail**: trimmed, syntax-checked (:func:`normalise_email`, else
   ``BAD_USER_INPUT``), searched in the three systems in parallel (each matches
   case-insensitively). Records that carry no customer id of ours (a Shopify
@@ -37,7 +46,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from aiodataloader import DataLoader
 
@@ -49,6 +58,7 @@ from subgraphs.common.errors import BadUserInput
 from subgraphs.domain.profile import CustomerProfile, merge_customer
 
 __all__ = [
+    "EMAIL_SEARCHES",
     "MAX_EMAIL_LENGTH",
     "PATIENCE_S",
     "CustomerLookup",
@@ -62,6 +72,10 @@ T = TypeVar("T")
 
 PATIENCE_S = 3.0
 """How long a look-up waits for a slow system once another has answered that it knows the customer."""
+
+EMAIL_SEARCHES = 5
+"""Customers a request looks for by e-mail in a system that would scan for their ids (~72 Shopify
+points each, where a scan page costs 502 and one ``nodes`` read takes them all)."""
 
 MAX_EMAIL_LENGTH = 254
 """RFC 5321's limit on a forward path, the longest address any of the systems stores."""
@@ -117,6 +131,13 @@ def choose_customer_id(records: Iterable[CustomerRecord]) -> str | None:
     return min(votes, key=lambda customer_id: (-votes[customer_id], customer_id))
 
 
+@runtime_checkable
+class ScanningCustomerSource(Protocol):
+    """A customer source that can tell whether a look-up by id would have to scan."""
+
+    def finds_customer_directly(self, customer_id: str) -> bool: ...
+
+
 class CustomerLookup:
     """One request's view of the customer sources (module docstring); ``sources`` in precedence order.
 
@@ -126,6 +147,8 @@ class CustomerLookup:
 
     def __init__(self, sources: Sequence[CustomerSource], *, patience: float | None = None) -> None:
         self._sources = list(sources)
+        self._by_system = {source.system: source for source in self._sources}
+        self._searches = EMAIL_SEARCHES
         self._patience = PATIENCE_S if patience is None else patience
         self._loaders: dict[System, DataLoader[str, CustomerRecord | None]] = {
             source.system: keyed_loader(source.customers_by_ids) for source in self._sources
@@ -158,13 +181,51 @@ class CustomerLookup:
         self, customer_id: str, systems: Sequence[System], *, known: bool = False
     ) -> tuple[list[CustomerRecord], list[ConnectorError]]:
         """``known``: the customer is known already, so no system is waited for past patience."""
+        direct = [system for system in systems if self._direct(system, customer_id)]
+        if not direct or len(direct) == len(systems) or self._searches <= 0:
+            direct = list(systems)
+        else:
+            self._searches -= 1
+        asked = {system: asyncio.ensure_future(self._loaders[system].load(customer_id)) for system in direct}
+        first = list(asked.values())
+        for system in systems:
+            if system not in asked:
+                asked[system] = asyncio.ensure_future(self._via_email(system, customer_id, first))
         answers, failures = await self._ask(
-            [(system, self._loaders[system].load(customer_id)) for system in systems],
+            [(system, asked[system]) for system in systems],
             "customers_by_id",
             lambda record: record is not None,
             known=known,
         )
         return [record for _, record in answers if record is not None], failures
+
+    def _direct(self, system: System, customer_id: str) -> bool:
+        source = self._by_system[system]
+        return not isinstance(source, ScanningCustomerSource) or source.finds_customer_directly(customer_id)
+
+    async def _via_email(
+        self, system: System, customer_id: str, others: Sequence[asyncio.Future[CustomerRecord | None]]
+    ) -> CustomerRecord | None:
+        """``system``'s record of the customer, searched by the e-mail of the others' records as they
+        answer (module docstring); by id when no search finds it."""
+        tried: set[str] = set()
+        for answered in asyncio.as_completed(others):
+            try:
+                record = await answered
+            except ConnectorError:
+                continue  # reported by _ask
+            email = (record.email or "").strip().lower() if record is not None else ""
+            if not email or email in tried:
+                continue
+            tried.add(email)
+            try:
+                found = await self._by_system[system].customers_by_email(email)
+            except ConnectorError:
+                break
+            match = next((r for r in found if r.customer_id == customer_id), None)
+            if match is not None:
+                return match
+        return await self._loaders[system].load(customer_id)
 
     async def _ask(
         self,

@@ -200,12 +200,17 @@ class Order:
 @fed.type(keys=["id"])
 class Customer:
     id: strawberry.ID
+    external_refs: list[ExternalRef] = fed.field(external=True, default_factory=list)
+    refs_given: strawberry.Private[bool] = False
+    """Whether the representation carried ``externalRefs`` (the gateway passes them for ``orders``)."""
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> Customer:
-        return cls(id=id)
+    def resolve_reference(cls, id: strawberry.ID, externalRefs: object = None) -> Customer:
+        """``externalRefs``: the customers subgraph's (``orders`` requires them); malformed: ignored."""
+        given = externalRefs is not None
+        return cls(id=id, external_refs=ExternalRef.list_of(externalRefs), refs_given=given)
 
-    @strawberry.field(description="Newest first.")
+    @fed.field(description="Newest first.", requires=["externalRefs { system id }"])
     async def orders(self, info: Info, first: int | None = 20) -> list[Order]:
         first = 20 if first is None else first
         if not 0 <= first <= MAX_CUSTOMER_ORDERS:
@@ -213,9 +218,21 @@ class Customer:
         customer_id = str(self.id)
         if first == 0 or not can_name_a_record(customer_id):
             return []
-        sources = list(order_sources(info.context.systems).values())
+        systems = info.context.systems
+        sources = list(order_sources(systems).values())
+        # The customers subgraph's refs name Shopify's id, or tell that Shopify does not hold the
+        # customer: either spares this process a scan of Shopify's customers for the id.
+        shopify_id = next((ref.id for ref in self.external_refs if ref.system == "SHOPIFY"), None)
         answers = await asyncio.gather(
-            *(source.orders_for_customer(customer_id, first) for source in sources), return_exceptions=True
+            *(
+                systems.shopify.orders_for_customer(
+                    customer_id, first, shopify_id=shopify_id, look_up=not self.refs_given
+                )
+                if source is systems.shopify
+                else source.orders_for_customer(customer_id, first)
+                for source in sources
+            ),
+            return_exceptions=True,
         )
         records: list[OrderRecord] = []
         failures: list[ConnectorError] = []

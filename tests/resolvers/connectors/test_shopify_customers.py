@@ -83,7 +83,9 @@ async def test_a_customer_found_by_email_needs_no_index_scan(
 ) -> None:
     customer = next(c for c in world.customers if c.shopify_customer_id)
     async with shop(run_system, make_live_kit, world) as s:
+        assert not s.connector.finds_customer_directly(customer.id)
         await s.connector.customers_by_email(customer.email)
+        assert s.connector.finds_customer_directly(customer.id)
         (got,) = await s.connector.customers_by_ids([customer.id])
         assert s.graphql_calls() == 2
     assert_customer(got, customer)
@@ -95,7 +97,13 @@ async def test_an_id_shopify_does_not_hold_is_not_scanned_for_again_at_once(
     outside = next(c for c in world.customers if c.shopify_customer_id is None)
     no_cache = {op: {"cache": {"ttl": 0.0, "stale_ttl": 0.0}} for op in ("customer_index", "customers_by_id")}
     async with shop(run_system, make_live_kit, world, operations=no_cache) as s:
+        assert not s.connector.finds_customer_directly(outside.id)
         assert await s.connector.customers_by_ids([outside.id]) == [None]
         assert s.graphql_calls() == 2, "the two index pages"
+        assert s.connector.finds_customer_directly(outside.id), "a miss is settled for a minute"
+        other = next(c for c in world.customers if c.shopify_customer_id is None and c.id != outside.id)
+        assert s.connector.finds_customer_directly(other.id), "so is every id after a scan to the end"
+        assert await s.connector.customers_by_ids([other.id]) == [None]
+        assert s.graphql_calls() == 2
         assert await s.connector.customers_by_ids([outside.id]) == [None]
         assert s.graphql_calls() == 2

@@ -134,6 +134,25 @@ async def test_a_customers_orders_come_newest_first_through_the_customer_index(
     assert unknown == []
 
 
+async def test_a_customers_orders_by_a_shopify_id_the_caller_knows_need_no_index_scan(
+    run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
+) -> None:
+    def online(customer_id: str) -> list[Order]:
+        return [o for o in world.orders if o.in_shopify and o.customer_id == customer_id]
+
+    customer = max((c for c in world.customers if c.shopify_customer_id), key=lambda c: len(online(c.id)))
+    theirs = sorted(online(customer.id), key=lambda o: o.placed_at, reverse=True)
+    async with shop(run_system, make_live_kit, world) as s:
+        got = await s.connector.orders_for_customer(
+            customer.id, 5, shopify_id=str(customer.shopify_customer_id)
+        )
+        assert s.graphql_calls() == 1 + 1, "the names, the orders"
+        assert "customer_index" not in s.connector.graphql.last_cost
+        forged = await s.connector.orders_for_customer(customer.id, 5, shopify_id='1 OR tag:"x"')
+    assert [o.number for o in got] == [o.number for o in theirs[:5]]
+    assert forged == got, "a malformed id is not put in the search (the index's is taken)"
+
+
 async def test_create_order_names_the_order_with_our_number_and_tags_our_keys(
     run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
 ) -> None:

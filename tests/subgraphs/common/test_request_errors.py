@@ -123,6 +123,18 @@ def test_a_representation_is_its_typename_and_key_fields_as_strings() -> None:
         "__typename": "Order",
         "number": "7",
     }
+    externals = {"Variant": ("refs",)}
+    assert check_representation(
+        0, {"__typename": "Variant", "sku": "S", "refs": [{}], "x": 1}, entities, externals
+    ) == {
+        "__typename": "Variant",
+        "sku": "S",
+        "refs": [{}],
+    }, "an @external field (what an @requires reads) is passed on as sent; others are dropped"
+    assert check_representation(0, {"__typename": "Variant", "sku": "S"}, entities, externals) == {
+        "__typename": "Variant",
+        "sku": "S",
+    }
     bad: object
     for bad in [None, [], {"__typename": "Product"}, {"__typename": "Variant", "sku": True}]:
         with pytest.raises(BadUserInput, match=r"representations\[3\]"):

@@ -12,6 +12,7 @@ from resolvers.domain import CustomerRecord, Loyalty, System
 from resolvers.errors import UpstreamTimeout, UpstreamUnavailable
 from subgraphs.common.errors import BadUserInput
 from subgraphs.customers.lookup import (
+    EMAIL_SEARCHES,
     CustomerLookup,
     choose_customer_id,
     normalise_email,
@@ -52,6 +53,16 @@ class FakeSource:
         if self.error is not None:
             raise self.error
         return [r for r in self.records if (r.email or "").lower() == email]
+
+
+@dataclass
+class ScanningSource(FakeSource):
+    """A source whose look-up by id scans unless the id is in ``indexed`` (Shopify's id index)."""
+
+    indexed: set[str] = field(default_factory=set)
+
+    def finds_customer_directly(self, customer_id: str) -> bool:
+        return customer_id in self.indexed
 
 
 def systems(
@@ -175,6 +186,87 @@ async def test_a_slow_search_by_email_is_cut_off_too_once_another_names_the_cust
     assert profile is not None
     assert (profile.id, shopify.batches) == ("C1", [["C1"]])
     await asyncio.sleep(0.5)
+
+
+# ---------------------------------------------------------------- a source that would scan
+
+
+def scanning_shopify(*records: CustomerRecord, indexed: set[str] | None = None) -> ScanningSource:
+    return ScanningSource("SHOPIFY", list(records), indexed=indexed or set())
+
+
+async def test_a_customer_the_shopify_index_has_not_learned_is_found_by_the_email_of_another_record() -> None:
+    shopify = scanning_shopify(rec("SHOPIFY", "C1", first_name="Ava"))
+    _, pos, erp = systems(pos=[rec("POS", "C1")], erp=[rec("ERP", "C1")])
+    profile = await CustomerLookup([shopify, pos, erp]).by_id("C1")
+    assert profile is not None
+    assert profile.first_name == "Ava"
+    assert [ref.system for ref in profile.external_refs] == ["ERP", "POS", "SHOPIFY"]
+    assert (shopify.searches, shopify.batches) == (["c1@example.com"], [])
+
+
+async def test_when_the_email_search_does_not_find_our_id_the_scanning_source_is_asked_by_id() -> None:
+    shopify = scanning_shopify(rec("SHOPIFY", "C1", email="changed@example.com"))
+    _, pos, erp = systems(pos=[rec("POS", "C1")], erp=[rec("ERP", "C1", email="other@example.com")])
+    profile = await CustomerLookup([shopify, pos, erp]).by_id("C1")
+    assert profile is not None
+    assert [ref.system for ref in profile.external_refs] == ["ERP", "POS", "SHOPIFY"]
+    assert sorted(shopify.searches) == ["c1@example.com", "other@example.com"]
+    assert shopify.batches == [["C1"]]
+
+
+async def test_a_record_of_another_customer_with_that_email_is_not_taken() -> None:
+    shopify = scanning_shopify(rec("SHOPIFY", "C2", email="c1@example.com"))
+    _, pos, erp = systems(pos=[rec("POS", "C1")])
+    profile = await CustomerLookup([shopify, pos, erp]).by_id("C1")
+    assert profile is not None
+    assert [ref.system for ref in profile.external_refs] == ["POS"]
+    assert shopify.batches == [["C1"]]
+
+
+async def test_when_no_other_system_knows_the_customer_the_scanning_source_is_asked_by_id() -> None:
+    shopify = scanning_shopify(rec("SHOPIFY", "C1"))
+    _, pos, erp = systems()
+    profile = await CustomerLookup([shopify, pos, erp]).by_id("C1")
+    assert profile is not None
+    assert [ref.system for ref in profile.external_refs] == ["SHOPIFY"]
+    assert (shopify.searches, shopify.batches) == ([], [["C1"]])
+
+
+async def test_a_customer_the_index_knows_is_asked_by_id_at_once() -> None:
+    shopify = scanning_shopify(rec("SHOPIFY", "C1"), indexed={"C1"})
+    _, pos, erp = systems(pos=[rec("POS", "C1")])
+    await CustomerLookup([shopify, pos, erp]).by_id("C1")
+    assert (shopify.searches, shopify.batches) == ([], [["C1"]])
+
+
+async def test_a_request_searches_by_email_for_a_few_customers_and_asks_for_the_rest_by_id_in_one_batch() -> (
+    None
+):
+    ids = [f"C{i}" for i in range(EMAIL_SEARCHES + 3)]
+    shopify = scanning_shopify(*(rec("SHOPIFY", i) for i in ids))
+    _, pos, erp = systems(pos=[rec("POS", i) for i in ids])
+    lookup = CustomerLookup([shopify, pos, erp])
+    profiles = await asyncio.gather(*(lookup.by_id(i) for i in ids))
+    assert all(p is not None and len(p.external_refs) == 2 for p in profiles)
+    assert len(shopify.searches) == EMAIL_SEARCHES
+    assert shopify.batches == [ids[EMAIL_SEARCHES:]]
+
+
+async def test_a_failed_email_search_falls_back_to_the_look_up_by_id() -> None:
+    shopify = scanning_shopify(rec("SHOPIFY", "C1"))
+    _, pos, erp = systems(pos=[rec("POS", "C1")])
+    original = shopify.customers_by_email
+
+    async def failing(email: str) -> list[CustomerRecord]:
+        await original(email)
+        raise down("SHOPIFY")
+
+    shopify.customers_by_email = failing  # type: ignore[method-assign]
+    profile = await CustomerLookup([shopify, pos, erp]).by_id("C1")
+    assert profile is not None
+    assert [r.system for r in profile.external_refs] == ["POS", "SHOPIFY"]
+    assert (shopify.searches, shopify.batches) == (["c1@example.com"], [["C1"]])
 
 
 # ---------------------------------------------------------------- by e-mail

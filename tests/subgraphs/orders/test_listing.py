@@ -188,6 +188,64 @@ async def test_a_customers_orders_come_from_every_system_newest_first(
     assert [o["number"] for o in found["orders"]] == expected[:5]
 
 
+async def test_a_customers_orders_take_shopifys_id_from_the_external_refs_the_gateway_passes(
+    orders: GraphQLClient, world: World, sandboxes: Sandboxes
+) -> None:
+    """``orders`` requires the customer's ``externalRefs``: with Shopify's id among them, this process
+    needs no scan of Shopify's customers (two index pages before; now the names and the orders)."""
+    customer = next(
+        c
+        for c in world.customers
+        if c.shopify_customer_id and any(o.customer_id == c.id for o in world.orders)
+    )
+    refs = [{"system": "ERP", "id": "1"}, {"system": "SHOPIFY", "id": str(customer.shopify_customer_id)}]
+    before = sandboxes.calls("shopify")
+    body = await orders.gql(
+        CUSTOMER_ORDERS,
+        {"r": [{"__typename": "Customer", "id": customer.id, "externalRefs": refs}], "first": 5},
+    )
+    assert "errors" not in body, body
+    [found] = body["data"]["_entities"]
+    expected = _newest([o for o in world.orders if o.customer_id == customer.id])
+    assert [o["number"] for o in found["orders"]] == expected[:5]
+    online = [o for o in world.orders if o.customer_id == customer.id and o.in_shopify]
+    assert sandboxes.calls("shopify") - before <= 1 + len(online), (
+        "the names, then the orders (no index page)"
+    )
+
+
+async def test_external_refs_without_shopify_tell_that_shopify_need_not_be_scanned_for_the_customer(
+    orders: GraphQLClient, world: World, sandboxes: Sandboxes
+) -> None:
+    customer = next(
+        c
+        for c in world.customers
+        if not c.shopify_customer_id and any(o.customer_id == c.id for o in world.orders)
+    )
+    before = sandboxes.calls("shopify")
+    representation = {
+        "__typename": "Customer",
+        "id": customer.id,
+        "externalRefs": [{"system": "POS", "id": "x"}],
+    }
+    body = await orders.gql(CUSTOMER_ORDERS, {"r": [representation], "first": 5})
+    assert "errors" not in body, body
+    [found] = body["data"]["_entities"]
+    expected = _newest([o for o in world.orders if o.customer_id == customer.id])
+    assert [o["number"] for o in found["orders"]] == expected[:5]
+    assert sandboxes.calls("shopify") - before <= 1, "only the names of the orders we tagged for them"
+
+
+@pytest.mark.parametrize("refs", [None, "SHOPIFY", [1, {"system": "SHOPIFY"}, {"system": 2, "id": "3"}]])
+async def test_malformed_external_refs_in_a_representation_are_ignored(
+    orders: GraphQLClient, refs: object
+) -> None:
+    body = await orders.gql(
+        CUSTOMER_ORDERS, {"r": [{"__typename": "Customer", "id": "", "externalRefs": refs}], "first": 5}
+    )
+    assert body == {"data": {"_entities": [{"id": "", "orders": []}]}}
+
+
 @pytest.mark.slow  # a customer Shopify does not know costs a whole scan of its customer-id index
 async def test_a_customer_with_no_orders_has_an_empty_list(orders: GraphQLClient) -> None:
     body = await orders.gql(CUSTOMER_ORDERS, {"r": [{"__typename": "Customer", "id": "C999999"}]})

@@ -18,6 +18,7 @@ from graphql import (
 from graphql.utilities import ast_from_value
 
 from subgraphs.catalog.schema import schema as catalog
+from subgraphs.customers.schema import schema as customers
 from subgraphs.export import compose
 from subgraphs.inventory.schema import schema as inventory
 from subgraphs.orders.schema import schema as orders
@@ -93,9 +94,15 @@ def test_customer_orders_and_the_root_fields_take_the_contract_arguments() -> No
         assert {f: ours[f] for f in fields} == {f: theirs[f] for f in fields}
 
 
-def test_it_composes_with_catalog_and_inventory() -> None:
+def test_it_composes_with_catalog_inventory_and_customers() -> None:
+    """Customers too: ``Customer.orders`` requires the customer's ``externalRefs`` from there."""
     supergraph = compose(
-        {"catalog": catalog.as_str(), "inventory": inventory.as_str(), "orders": orders.as_str()}
+        {
+            "catalog": catalog.as_str(),
+            "inventory": inventory.as_str(),
+            "orders": orders.as_str(),
+            "customers": customers.as_str(),
+        }
     )
     api = build_schema(supergraph, assume_valid=True)
     line = api.type_map["OrderLine"]
