@@ -33,6 +33,7 @@ import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from resolvers.domain import (
     Location,
@@ -68,24 +69,36 @@ class Outcome:
 
 
 async def _customer_known(systems: Systems, customer_id: str | None) -> bool | None:
-    """Whether any system knows the customer (None: none named); raises if none could answer."""
+    """Whether any system knows the customer (None: none named); raises if none could answer.
+
+    The first system to know them settles it: the others are not waited for (Shopify may have to
+    scan its customers for an id it has not learned; they finish in the background)."""
     if customer_id is None:
         return None
     if not can_name_a_record(customer_id):
         return False
     sources = (systems.shopify, systems.pos, systems.erp)
-    answers = await asyncio.gather(
-        *(s.customers_by_ids([customer_id]) for s in sources), return_exceptions=True
-    )
-    if any(isinstance(a, list) and a and a[0] is not None for a in answers):
-        return True
-    failed = [a for a in answers if isinstance(a, BaseException)]
+    asked = [asyncio.ensure_future(s.customers_by_ids([customer_id])) for s in sources]
+    pending = set(asked)
+    while pending:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if any(f.exception() is None and f.result() and f.result()[0] is not None for f in done):
+            for future in pending:
+                future.add_done_callback(_settled)
+            return True
+    failed = [error for f in asked if (error := f.exception()) is not None]
     for failure in failed:
         if not isinstance(failure, ConnectorError):
             raise failure
     if failed:
         raise failed[0]
     return False
+
+
+def _settled(future: asyncio.Future[Any]) -> None:
+    """Retrieve a straggler's outcome, so that a late failure is not reported as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 async def _ship_from(
