@@ -11,7 +11,7 @@ from resolvers.domain import Money, OrderRecord
 from resolvers.errors import UpstreamRejected
 from sandbox.shopify.state import ShopState
 from sandbox.shopify.statuses import FULFILLMENT_DISPLAY, ORDER_FULFILLMENT_DISPLAY
-from sandbox.world import Order, World
+from sandbox.world import Customer, Order, World
 from tests.resolvers.connectors.conftest import LiveKitFactory, RunSystem
 from tests.resolvers.connectors.test_shopify_support import Shop, draft, drop_latency_once, shop
 
@@ -116,14 +116,20 @@ async def test_a_pickup_order_names_its_pickup_location(
     assert got.pickup_location_id == order.lines[0].location_code
 
 
-async def test_a_customers_orders_come_newest_first_through_the_customer_index(
-    run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
-) -> None:
+def _most_online(world: World) -> tuple[Customer, list[Order]]:
+    """The Shopify customer with the most online orders, and those orders newest first."""
+
     def online(customer_id: str) -> list[Order]:
         return [o for o in world.orders if o.in_shopify and o.customer_id == customer_id]
 
     customer = max((c for c in world.customers if c.shopify_customer_id), key=lambda c: len(online(c.id)))
-    theirs = sorted(online(customer.id), key=lambda o: o.placed_at, reverse=True)
+    return customer, sorted(online(customer.id), key=lambda o: o.placed_at, reverse=True)
+
+
+async def test_a_customers_orders_come_newest_first_through_the_customer_index(
+    run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
+) -> None:
+    customer, theirs = _most_online(world)
     assert len(theirs) > 5
     async with shop(run_system, make_live_kit, world) as s:
         got = await s.connector.orders_for_customer(customer.id, 5)
@@ -137,11 +143,7 @@ async def test_a_customers_orders_come_newest_first_through_the_customer_index(
 async def test_a_customers_orders_by_a_shopify_id_the_caller_knows_need_no_index_scan(
     run_system: RunSystem, make_live_kit: LiveKitFactory, world: World
 ) -> None:
-    def online(customer_id: str) -> list[Order]:
-        return [o for o in world.orders if o.in_shopify and o.customer_id == customer_id]
-
-    customer = max((c for c in world.customers if c.shopify_customer_id), key=lambda c: len(online(c.id)))
-    theirs = sorted(online(customer.id), key=lambda o: o.placed_at, reverse=True)
+    customer, theirs = _most_online(world)
     async with shop(run_system, make_live_kit, world) as s:
         got = await s.connector.orders_for_customer(
             customer.id, 5, shopify_id=str(customer.shopify_customer_id)
