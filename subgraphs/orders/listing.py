@@ -13,8 +13,11 @@ for orders of that channel and, for PENDING, ON_HOLD and IN_PROGRESS, only for
 the status words such an order can carry there, so a status scan looks at
 candidates, not at every order), until ``first`` (plus one, to know whether
 a next page exists) are found, every system is exhausted, ``MAX_SCAN``
-orders were looked at, or the scan has run ``SCAN_BUDGET`` seconds when a
-round ends (then the page may be short; its cursor continues the scan).
+orders were looked at, or the scan has run ``SCAN_BUDGET`` seconds (then the
+page may be short; its cursor continues the scan). The budget is checked
+when a round ends, and while a later round's orders load: past it, the page
+ends where the last whole round did (that round's orders load on into the
+caches, for the next page).
 
 A round looks at no more than ``ROUND`` orders (a status scan: that many):
 an online order costs a Shopify read (about 28 points of a bucket restored
@@ -23,10 +26,10 @@ Shopify up to ~14 s when its bucket is empty, and a round of 100 would
 outlast the gateway's 30 s subgraph timeout. A listing of a channel whose
 orders Shopify never holds (STORE, CLIENTELING, CALL_CENTER) goes in rounds
 of ``ROUND_OFFLINE``, fewer rounds one after another. With the budget
-checked between rounds a page answers within one round of it, and every
-page makes progress. A status scan reads the listings its next round needs
-(those the merge used up) while the current round's orders load, one call
-fewer on each round's chain.
+checked between rounds and while a later round loads, a page answers within
+its first round or the budget, and every page makes progress. A status scan
+reads the listings its next round needs (those the merge used up) while the
+current round's orders load, one call fewer on each round's chain.
 
 The cursor is the base64 of the last position (time, number): the next page
 starts strictly below it, so orders placed meanwhile do not shift pages.
@@ -101,6 +104,18 @@ def _matches(detail: OrderDetail, status: OrderStatus | None, channel: Channel |
     return (status is None or view.status is status) and (channel is None or view.channel is channel)
 
 
+async def _within(loading: asyncio.Future[list[OrderDetail | None]], deadline: float) -> bool:
+    """Whether ``loading`` finished before ``deadline`` (monotonic seconds)."""
+    done, _ = await asyncio.wait([loading], timeout=max(deadline - time.monotonic(), 0.0))
+    return bool(done)
+
+
+def _retrieved(future: asyncio.Future[list[OrderDetail | None]]) -> None:
+    """Retrieve a round's outcome loaded after its page was answered (a failure is logged by the loaders)."""
+    if not future.cancelled():
+        future.exception()
+
+
 async def _scan(
     ctx: RequestContext,
     sources: list[Listing],
@@ -130,7 +145,14 @@ async def _scan(
             numbers = [p.number for p in positions]
             listed = await asyncio.gather(*(source.records(numbers) for source in sources))
             prime_records(ctx, [record for records in listed for record in records])
-            details = await load_orders(ctx, numbers)
+            loading = asyncio.ensure_future(load_orders(ctx, numbers))
+            if scanned and not await _within(loading, deadline):
+                # Out of time in a later round (Shopify's bucket spent on online orders): the page
+                # ends where the last whole round did; this round's orders load on into the caches.
+                loading.add_done_callback(_retrieved)
+                finished = False
+                break
+            details = await loading
             for position, detail in zip(positions, details, strict=True):
                 scanned += 1
                 before = position

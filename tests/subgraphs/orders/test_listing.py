@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -162,6 +163,37 @@ async def test_a_scan_out_of_time_answers_a_short_page_whose_cursor_goes_on_with
     assert seen == wanted
     clienteling = sum(o.channel == "CLIENTELING" for o in world.orders)
     assert pages >= -(-clienteling // listing.ROUND_OFFLINE)  # no page looked at more than one round
+
+
+async def test_a_later_round_still_loading_when_time_is_up_is_left_for_the_next_page(
+    orders: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of time while a later round's orders load (Shopify's bucket spent): the page ends where
+    the first round did, and its cursor goes on from there without gaps."""
+    rounds = 0
+    load_orders = listing.load_orders
+
+    async def slow_after_the_first(ctx: Any, numbers: Any) -> Any:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 2:
+            await asyncio.sleep(5.0)
+        return await load_orders(ctx, numbers)
+
+    monkeypatch.setattr(listing, "SCAN_BUDGET", 3.0)  # the first round takes a fraction of it
+    monkeypatch.setattr(listing, "load_orders", slow_after_the_first)
+    online = [o for o in world.orders if o.channel == "ONLINE"]
+    wanted = [n for n in _newest(online) if next(o for o in online if o.number == n).status == "FULFILLED"]
+    in_first_round = [n for n in _newest(online)[: listing.ROUND] if n in wanted]
+    first = len(in_first_round) + 3
+    page = await _page(orders, first=first, status="FULFILLED", channel="ONLINE")
+    assert rounds == 2, "the first round, and the second cut short"
+    assert _numbers(page) == in_first_round
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = page["pageInfo"]["endCursor"]
+    rest = await _page(orders, first=first, status="FULFILLED", channel="ONLINE", after=after)
+    assert _numbers(rest), "every page makes progress"
+    assert _numbers(page) + _numbers(rest) == wanted[: len(in_first_round) + len(rest["edges"])]
 
 
 @pytest.mark.parametrize("first", [101, -1])
