@@ -46,7 +46,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from aiodataloader import DataLoader
 
@@ -55,6 +55,7 @@ from resolvers.errors import ConnectorError, UpstreamTimeout
 from resolvers.loaders import keyed_loader
 from resolvers.ports import CustomerSource
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.futures import leave_running
 from subgraphs.domain.profile import CustomerProfile, merge_customer
 
 __all__ = [
@@ -253,7 +254,7 @@ class CustomerLookup:
         failures: list[ConnectorError] = []
         for system, future in asked:
             if future in pending:
-                future.add_done_callback(_settled)
+                leave_running(future)
                 late = UpstreamTimeout(
                     f"no answer within {self._patience:g} s; answered without it",
                     system=system.lower(),
@@ -283,9 +284,3 @@ class CustomerLookup:
         if failures:
             raise failures[0]
         return None
-
-
-def _settled(future: asyncio.Future[Any]) -> None:
-    """Retrieve a straggler's outcome, so that a late failure is not reported as never retrieved."""
-    if not future.cancelled():
-        future.exception()

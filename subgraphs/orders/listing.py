@@ -48,6 +48,7 @@ import orjson
 
 from subgraphs.common.app import RequestContext
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.futures import leave_running
 from subgraphs.domain.enums import Channel, OrderStatus
 from subgraphs.orders.reads import OrderDetail, load_orders, prime_records
 from subgraphs.orders.sources import Listing, Position, listings
@@ -110,12 +111,6 @@ async def _within(loading: asyncio.Future[list[OrderDetail | None]], deadline: f
     return bool(done)
 
 
-def _retrieved(future: asyncio.Future[list[OrderDetail | None]]) -> None:
-    """Retrieve a round's outcome loaded after its page was answered (a failure is logged by the loaders)."""
-    if not future.cancelled():
-        future.exception()
-
-
 async def _scan(
     ctx: RequestContext,
     sources: list[Listing],
@@ -149,7 +144,7 @@ async def _scan(
             if scanned and not await _within(loading, deadline):
                 # Out of time in a later round (Shopify's bucket spent on online orders): the page
                 # ends where the last whole round did; this round's orders load on into the caches.
-                loading.add_done_callback(_retrieved)
+                leave_running(loading)
                 finished = False
                 break
             details = await loading

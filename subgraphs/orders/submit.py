@@ -33,7 +33,6 @@ import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from resolvers.domain import (
     Location,
@@ -45,6 +44,7 @@ from resolvers.domain import (
     ReservationLine,
 )
 from resolvers.errors import ConnectorError, InsufficientStock
+from subgraphs.common.futures import leave_running
 from subgraphs.common.keys import can_name_a_record
 from subgraphs.common.systems import Systems
 from subgraphs.domain.enums import Channel
@@ -84,7 +84,7 @@ async def _customer_known(systems: Systems, customer_id: str | None) -> bool | N
         done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         if any(f.exception() is None and f.result() and f.result()[0] is not None for f in done):
             for future in pending:
-                future.add_done_callback(_settled)
+                leave_running(future)
             return True
     failed = [error for f in asked if (error := f.exception()) is not None]
     for failure in failed:
@@ -93,12 +93,6 @@ async def _customer_known(systems: Systems, customer_id: str | None) -> bool | N
     if failed:
         raise failed[0]
     return False
-
-
-def _settled(future: asyncio.Future[Any]) -> None:
-    """Retrieve a straggler's outcome, so that a late failure is not reported as never retrieved."""
-    if not future.cancelled():
-        future.exception()
 
 
 async def _ship_from(
